@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make site` and `make test`. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install site generate check serve test clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(INSTALLED)
+
+## generate: write the site's Markdown into build/docs (site-gen build)
+generate: install
+	$(BIN)/site-gen build
+
+## site: generate, then build the static site into site/
+site: generate
+	$(BIN)/mkdocs build --strict --site-dir site
+
+## check: validate every paper file and the taxonomy
+check: install
+	$(BIN)/site-gen check
+
+## serve: live preview on http://127.0.0.1:8000; edits to papers/ and docs/ reload the page
+serve: generate
+	$(BIN)/mkdocs serve --livereload
+
+## test: the whole test suite
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf build site

@@ -1,0 +1,90 @@
+"""Immutable, validated records: a paper, a category, a tag, the taxonomy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from site_gen.schema import paper_fields
+
+_FIELDS = frozenset(paper_fields())
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper. Its fields are exactly those of the JSON Schema, read through attributes
+    (`paper.title`, `paper.venue` is None when absent), so no second copy of the field list exists."""
+
+    id: str
+    source: str
+    fields: Mapping[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _FIELDS:
+            return self.fields.get(name)
+        raise AttributeError(name)
+
+    @property
+    def added_date(self) -> dt.date:
+        return dt.date.fromisoformat(self.fields["added"])
+
+    @property
+    def arxiv_url(self) -> str | None:
+        arxiv = self.fields.get("arxiv")
+        return f"https://arxiv.org/abs/{arxiv}" if arxiv else None
+
+    @property
+    def pdf_url(self) -> str | None:
+        arxiv = self.fields.get("arxiv")
+        return f"https://arxiv.org/pdf/{arxiv}" if arxiv else None
+
+    @property
+    def doi_url(self) -> str | None:
+        doi = self.fields.get("doi")
+        return f"https://doi.org/{doi}" if doi else None
+
+    @property
+    def main_url(self) -> str:
+        """Where a reader goes to read the paper."""
+        return self.arxiv_url or self.doi_url or self.fields["url"]
+
+    def export(self) -> dict[str, Any]:
+        """The record as it appears in papers.json: id first, then schema order."""
+        return {"id": self.id, **{name: _plain(self.fields[name]) for name in paper_fields() if name in self.fields}}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def freeze(value: Any) -> Any:
+    """Deeply immutable copy of parsed YAML data."""
+    if isinstance(value, dict):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A category or a tag."""
+
+    slug: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    title: str
+    description: str
+    repository: str | None
+    categories: tuple[Term, ...]
+    tags: tuple[Term, ...]

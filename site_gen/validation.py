@@ -1,0 +1,268 @@
+"""Checks on parsed data, each turned into a Diagnostic a contributor can act on.
+
+Structural rules come from the JSON Schemas (through jsonschema); this module only translates
+jsonschema's errors into plain language, using each field's `title`, `description` and `examples`
+from the schema, and adds the rules a schema cannot express (the taxonomy, the calendar, the file
+name, duplicates across files).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections import Counter
+from functools import cache
+from typing import Any, Iterable
+
+import jsonschema
+
+from site_gen.diagnostics import Diagnostic
+from site_gen.records import Paper, Taxonomy
+from site_gen.schema import load_schema
+from site_gen.yaml_source import Path, YamlDocument
+
+PAPER_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@cache
+def _validator(schema_name: str) -> jsonschema.protocols.Validator:
+    schema = load_schema(schema_name)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def schema_diagnostics(document: YamlDocument, schema_name: str, display_path: str) -> list[Diagnostic]:
+    """Every violation of the named schema in `document`, in plain language."""
+    validator = _validator(schema_name)
+    schema = load_schema(schema_name)
+    diagnostics: list[Diagnostic] = []
+    for error in validator.iter_errors(document.data):
+        diagnostics.extend(_translate(error, document, schema, display_path))
+    return diagnostics
+
+
+def _field_name(path: Path) -> str:
+    name = ""
+    for part in path:
+        name += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "the file"
+
+
+def _property_schema(schema: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The schema of the top-level property a path belongs to (titles and examples live there)."""
+    for part in path:
+        if isinstance(part, str):
+            return schema.get("properties", {}).get(part, {})
+    return {}
+
+
+def _example_hint(prop: dict[str, Any], prefix: str = "write it like") -> str:
+    examples = prop.get("examples")
+    if not examples:
+        return prop.get("description", "")
+    example = examples[0]
+    shown = ", ".join(map(str, example)) if isinstance(example, list) else str(example)
+    return f"{prefix}: {shown}"
+
+
+def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema: dict, display_path: str) -> Iterable[Diagnostic]:
+    path: Path = tuple(error.absolute_path)
+    line, column = document.location(path)
+    name = _field_name(path)
+    prop = _property_schema(schema, path)
+    label = prop.get("title", name) if len(path) == 1 else name
+    value = error.instance
+    kind = error.validator
+
+    def diag(message: str, hint: str, where: tuple[int, int] = (line, column)) -> Diagnostic:
+        return Diagnostic(display_path, where[0], where[1], message, hint)
+
+    if kind == "required":
+        missing = re.match(r"'([^']+)'", error.message).group(1)
+        sub = schema if not path else _property_schema(schema, path)
+        missing_prop = sub.get("properties", {}).get(missing, {})
+        where = f" in {name}" if path else ""
+        yield diag(f"missing required field '{missing}'{where}", _example_hint(missing_prop, f"add {missing}:, e.g."))
+    elif kind == "additionalProperties" and error.validator_value is False:
+        known = list(error.schema.get("properties", {}))
+        for extra in sorted(set(value) - set(known)):
+            suggestion = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
+            hint = f"did you mean '{suggestion[0]}'?" if suggestion else f"known fields: {', '.join(known)}"
+            yield diag(f"unknown field '{extra}'", hint, document.key_locations.get((*path, extra), (line, column)))
+    elif kind == "anyOf" and not path:
+        options = [next(iter(option["required"])) for option in error.validator_value]
+        yield diag(
+            f"the paper needs at least one of: {', '.join(options)}",
+            'add arxiv: "NNNN.NNNNN" for an arXiv paper, or doi: / url: for others',
+        )
+    elif kind == "type":
+        expected = error.validator_value
+        if expected == "string":
+            hint = f'quote the value: {path[-1]}: "{value}"' if isinstance(value, (int, float)) and path else "write text"
+            if value is None:
+                yield diag(f"{label} is empty", _example_hint(prop))
+                return
+            yield diag(f"{label} must be text, not {_describe(value)}", hint)
+        elif expected == "integer":
+            yield diag(f"{label} must be a whole number, not {_describe(value)}", _example_hint(prop, "write it without quotes, like"))
+        elif expected == "array":
+            yield diag(f"{label} must be a list, not {_describe(value)}", "write one item per line, each starting with '- '")
+        elif expected == "object":
+            yield diag(f"{label} must be a mapping of name: value, not {_describe(value)}", _example_hint(prop))
+        else:
+            yield diag(f"{label} has the wrong type ({_describe(value)})", _example_hint(prop))
+    elif kind in ("minLength", "pattern") and isinstance(value, str) and not value.strip():
+        yield diag(f"{label} is empty", _example_hint(prop))
+    elif kind == "pattern":
+        yield _pattern_diagnostic(label, value, prop, error, diag)
+    elif kind == "uniqueItems":
+        duplicate = next(item for item, count in Counter(map(repr, value)).items() if count > 1)
+        yield diag(f"{label} lists {duplicate} more than once", "remove the repeated entry")
+    elif kind == "minItems":
+        yield diag(f"{label} is empty", _example_hint(prop, "add at least one, like"))
+    elif kind == "maxItems":
+        yield diag(f"{label} has {len(value)} entries; at most {error.validator_value} are allowed", "keep the most specific ones")
+    elif kind == "minProperties":
+        yield diag(f"{label} is empty", "remove it, or add label: https://... entries")
+    elif kind in ("minimum", "maximum"):
+        yield diag(f"{label} {value} is out of range", _example_hint(prop))
+    elif kind == "format":
+        yield diag(f"{label} {value!r} is not a real calendar date", "write it as YYYY-MM-DD, e.g. 2024-03-12")
+    elif kind == "maxLength":
+        yield diag(f"{label} is {len(value)} characters long; the limit is {error.validator_value}", "shorten it")
+    else:
+        yield diag(f"{label}: {error.message}", prop.get("description", ""))
+
+
+def _pattern_diagnostic(label: str, value: str, prop: dict, error: jsonschema.ValidationError, diag) -> Diagnostic:
+    if "https://" in error.validator_value:
+        scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+        if scheme == "http":
+            return diag(f"{label} {value!r} uses http://", "use the https:// address")
+        if scheme and scheme != "https":
+            return diag(f"{label} {value!r} is not a web link ({scheme}: is not allowed)", "only https:// links are allowed")
+        return diag(f"{label} {value!r} is not a valid https URL", "write the full address, starting with https://")
+    if label == "arXiv id" and re.fullmatch(r"\d{4}\.\d{4,5}v\d+", value):
+        return diag(f"arXiv id {value!r} has a version suffix", f"drop it: arxiv: \"{value.rsplit('v', 1)[0]}\"")
+    if label == "arXiv id" and re.search(r"arxiv", value, re.I):
+        return diag(f"arXiv id {value!r} must be the bare id", 'write only the id, like arxiv: "2403.03507"')
+    if label == "DOI" and value.lower().startswith(("https://doi.org/", "http://doi.org/", "doi:")):
+        return diag(f"DOI {value!r} must be the bare DOI", "remove the https://doi.org/ or doi: prefix")
+    if prop.get("$ref", "").endswith("/slug") or "[a-z0-9]+" in error.validator_value:
+        return diag(f"{label} {value!r} is not a valid slug", "use lowercase letters, digits and single dashes")
+    return diag(f"{label} {value!r} is malformed", _example_hint(prop))
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def paper_rule_diagnostics(paper_id: str, document: YamlDocument, display_path: str, today: dt.date) -> list[Diagnostic]:
+    """Rules on one paper that JSON Schema cannot express."""
+    found = []
+    data = document.data
+    if not PAPER_ID.fullmatch(paper_id):
+        found.append(
+            Diagnostic(
+                display_path, 1, 1,
+                f"file name '{paper_id}' is not a valid paper id",
+                f"rename it to papers/{_suggest_id(paper_id)}.yml (lowercase letters, digits, dashes)",
+            )
+        )
+    if "id" in data:
+        line, column = document.key_locations[("id",)]
+        found.append(Diagnostic(display_path, line, column, "the field 'id' is not written in paper files", "remove it: the file name is the paper's id"))
+    year = data.get("year")
+    if isinstance(year, int) and not isinstance(year, bool) and 1900 <= year and year > today.year + 1:
+        line, column = document.location(("year",))
+        found.append(Diagnostic(display_path, line, column, f"year {year} is in the future", f"use a year from 1900 to {today.year + 1}"))
+    added = data.get("added")
+    if isinstance(added, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", added):
+        try:
+            if dt.date.fromisoformat(added) > today + dt.timedelta(days=1):
+                line, column = document.location(("added",))
+                found.append(Diagnostic(display_path, line, column, f"added date {added} is in the future", "use the date the paper joined the list"))
+        except ValueError:
+            pass  # reported by the schema's date format check
+    return found
+
+
+def _suggest_id(name: str) -> str:
+    from slugify import slugify
+
+    return slugify(name) or "paper-name"
+
+
+def taxonomy_diagnostics(document: YamlDocument, display_path: str, taxonomy: Taxonomy, taxonomy_path: str) -> list[Diagnostic]:
+    """Category and tags must exist in the taxonomy; suggest the closest ones when they do not.
+
+    Works on the raw document so that these errors appear even when the file has others."""
+    found = []
+    data = document.data
+    categories = [term.slug for term in taxonomy.categories]
+    category = data.get("category")
+    if isinstance(category, str) and category and category not in categories:
+        line, column = document.location(("category",))
+        found.append(Diagnostic(display_path, line, column, f"unknown category '{category}'", _closest(category, categories, "category", taxonomy_path)))
+    tags = [term.slug for term in taxonomy.tags]
+    paper_tags = data.get("tags")
+    for index, tag in enumerate(paper_tags if isinstance(paper_tags, list) else []):
+        if isinstance(tag, str) and tag and tag not in tags:
+            line, column = document.location(("tags", index))
+            found.append(Diagnostic(display_path, line, column, f"unknown tag '{tag}'", _closest(tag, tags, "tag", taxonomy_path)))
+    return found
+
+
+def _closest(word: str, known: list[str], kind: str, taxonomy_path: str) -> str:
+    matches = difflib.get_close_matches(word, known, n=3, cutoff=0.5)
+    if not matches:
+        matches = [slug for slug in known if word in slug or slug in word][:3]
+    if matches:
+        return "did you mean " + " or ".join(f"'{m}'" for m in matches) + f"? (or define the {kind} in {taxonomy_path})"
+    return f"use a {kind} defined in {taxonomy_path}, or propose a new one there"
+
+
+def normalised_title(title: str) -> str:
+    return re.sub(r"[\W_]+", " ", title.casefold()).strip()
+
+
+def duplicate_diagnostics(papers: list[Paper], documents: dict[str, YamlDocument]) -> list[Diagnostic]:
+    """The same arXiv id, DOI or title in two files: reported on the later file, naming the first."""
+    found = []
+    keys = {
+        "arxiv": ("arXiv id", lambda p: p.arxiv),
+        "doi": ("DOI", lambda p: p.doi.lower() if p.doi else None),
+        "title": ("title", lambda p: normalised_title(p.title)),
+    }
+    for field, (label, key_of) in keys.items():
+        first_seen: dict[str, Paper] = {}
+        for paper in sorted(papers, key=lambda p: p.source):
+            key = key_of(paper)
+            if not key:
+                continue
+            if key in first_seen:
+                other = first_seen[key]
+                line, column = documents[paper.source].location((field,))
+                found.append(
+                    Diagnostic(
+                        paper.source, line, column,
+                        f"same {label} as {other.source}",
+                        "the paper is already on the list: delete this file or merge the two",
+                    )
+                )
+            else:
+                first_seen[key] = paper
+    return found

@@ -1,0 +1,220 @@
+"""`site-gen check`: every rule rejects bad input with a message, file, line and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import VALID_PAPER, PaperList
+
+
+def replace(old: str, new: str) -> str:
+    assert old in VALID_PAPER, old
+    return VALID_PAPER.replace(old, new)
+
+
+def errors_of(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if ": error: " in line]
+
+
+def test_valid_list_passes_with_summary(paper_list: PaperList):
+    result = paper_list.check()
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == "1 papers, 2 categories, 3 tags: OK"
+    assert result.stderr == ""
+
+
+# (case name, file text, expected line, substring of the message)
+CASES = [
+    ("syntax error", replace("venue: ICML 2024", "venue: [ICML"), 7, "invalid YAML"),
+    ("unquoted colon", replace('title: "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"', "title: GaLore: Memory"), 1, "invalid YAML"),
+    ("empty file", "", 1, "file is empty"),
+    ("only a comment", "# nothing here\n", 1, "file is empty"),
+    ("top level list", "- title: x\n", 1, "must be a mapping"),
+    ("top level scalar", "just text\n", 1, "must be a mapping"),
+    ("duplicate key", VALID_PAPER + "year: 2023\n", 13, "duplicate key 'year' (first defined on line 5)"),
+    ("anchor and alias", replace("venue: ICML 2024", "venue: &v ICML 2024\nnote: *v"), 6, "anchors and aliases"),
+    ("merge key", VALID_PAPER + "links:\n  <<: {a: https://x.org}\n", 14, "merge keys"),
+    ("custom tag", replace("venue: ICML 2024", "venue: !!python/name:os.system ''"), 6, "unsupported YAML tag"),
+    ("unknown field", replace("venue: ICML 2024", "venu: ICML 2024"), 6, "unknown field 'venu'"),
+    ("missing title", re.sub(r"^title:.*\n", "", VALID_PAPER), 1, "missing required field 'title'"),
+    ("missing added", replace("added: 2024-03-12\n", ""), 1, "missing required field 'added'"),
+    ("no arxiv doi or url", replace('arxiv: "2403.03507"\n', ""), 1, "at least one of: arxiv, doi, url"),
+    ("year as text", replace("year: 2024", 'year: "2024"'), 5, "year must be a whole number"),
+    ("year as float", replace("year: 2024", "year: 2024.0"), 5, "year must be a whole number"),
+    ("year too old", replace("year: 2024", "year: 1899"), 5, "year 1899 is out of range"),
+    ("year in future", replace("year: 2024", f"year: {dt.date.today().year + 2}"), 5, "is in the future"),
+    ("title yes is not a boolean but too short to matter", replace('title: "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"', "title: 123"), 1, "title must be text, not the number 123"),
+    ("authors not a list", replace("authors:\n  - Jiawei Zhao\n  - Zhenyu Zhang", "authors: Jiawei Zhao"), 2, "authors must be a list"),
+    ("empty authors", replace("authors:\n  - Jiawei Zhao\n  - Zhenyu Zhang", "authors: []"), 2, "authors is empty"),
+    ("blank author", replace("  - Zhenyu Zhang", '  - " "'), 4, "authors[2] is empty"),
+    ("duplicate author", replace("  - Zhenyu Zhang", "  - Jiawei Zhao"), 3, "'Jiawei Zhao' more than once"),
+    ("malformed arxiv", replace('arxiv: "2403.03507"', 'arxiv: "2403.035"'), 7, "arXiv id '2403.035' is malformed"),
+    ("arxiv with version", replace('arxiv: "2403.03507"', 'arxiv: "2403.03507v2"'), 7, "has a version suffix"),
+    ("arxiv url", replace('arxiv: "2403.03507"', "arxiv: https://arxiv.org/abs/2403.03507"), 7, "must be the bare id"),
+    ("malformed doi", replace("venue: ICML 2024", "venue: ICML 2024\ndoi: 11.1000/abc"), 7, "DOI '11.1000/abc' is malformed"),
+    ("doi url", replace("venue: ICML 2024", "venue: ICML 2024\ndoi: https://doi.org/10.1000/abc"), 7, "must be the bare DOI"),
+    ("http url", replace("code: https://github.com", "code: http://github.com"), 8, "uses http://"),
+    ("javascript url", replace("code: https://github.com/jiaweizzhao/GaLore", "code: javascript:alert(1)"), 8, "javascript: is not allowed"),
+    ("data url", replace("code: https://github.com/jiaweizzhao/GaLore", "code: data:text/html,hi"), 8, "data: is not allowed"),
+    ("bad link url", VALID_PAPER + "links:\n  video: ftp://x.org/v\n", 14, "links.video 'ftp://x.org/v' is not a web link"),
+    ("empty tags", replace("tags: [llm, low-rank]", "tags: []"), 10, "tags is empty"),
+    ("duplicate tag", replace("tags: [llm, low-rank]", "tags: [llm, llm]"), 10, "'llm' more than once"),
+    ("too many tags", replace("tags: [llm, low-rank]", "tags: [a, b, c, d, e, f, g, h, i]"), 10, "at most 8"),
+    ("unknown tag", replace("tags: [llm, low-rank]", "tags: [llm, lowrank]"), 10, "unknown tag 'lowrank' — did you mean 'low-rank'"),
+    ("unknown category", replace("category: training", "category: trainng"), 9, "unknown category 'trainng' — did you mean 'training'"),
+    ("bad slug tag", replace("tags: [llm, low-rank]", "tags: [llm, Low Rank]"), 10, "tags[2] 'Low Rank' is not a valid slug"),
+    ("impossible date", replace("added: 2024-03-12", "added: 2024-02-30"), 12, "not a real calendar date"),
+    ("date as text", replace("added: 2024-03-12", "added: March 2024"), 12, "added 'March 2024' is malformed"),
+    ("note with newline", replace("venue: ICML 2024", 'venue: ICML 2024\nnote: "two\\nlines"'), 7, "note"),
+    ("id field", "id: galore\n" + VALID_PAPER, 1, "the field 'id' is not written in paper files"),
+    ("empty title", replace('title: "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"', 'title: ""'), 1, "title is empty"),
+    ("null title", replace('title: "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"', "title:"), 1, "title is empty"),
+]
+
+
+@pytest.mark.parametrize("text,line,message", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_rule_reports_file_line_and_message(paper_list: PaperList, text: str, line: int, message: str):
+    paper_list.write("galore", text)
+    result = paper_list.check()
+    assert result.exit_code == 1
+    errors = errors_of(result)
+    assert errors, result.stderr
+    matching = [e for e in errors if message in e]
+    assert matching, errors
+    assert matching[0].startswith(f"papers/galore.yml:{line}:"), matching[0]
+    assert "Traceback" not in result.output
+
+
+def test_unquoted_arxiv_id_keeps_its_trailing_zero(paper_list: PaperList):
+    paper_list.write("galore", replace('arxiv: "2403.03507"', "arxiv: 2401.10020"))
+    assert paper_list.check().exit_code == 0
+    from site_gen.project import Project
+    from site_gen.reader import read_project
+
+    _, papers = read_project(Project(paper_list.root))
+    assert papers[0].arxiv == "2401.10020"
+    assert papers[0].added == "2024-03-12"
+
+
+def test_yaml_11_booleans_are_read_as_the_text_written(paper_list: PaperList):
+    paper_list.write("galore", replace("venue: ICML 2024", "venue: yes\nnote: off"))
+    assert paper_list.check().exit_code == 0
+    from site_gen.project import Project
+    from site_gen.reader import read_project
+
+    paper = read_project(Project(paper_list.root))[1][0]
+    assert (paper.venue, paper.note) == ("yes", "off")
+
+
+def test_non_utf8_bytes_are_located(paper_list: PaperList):
+    paper_list.write_bytes("galore", VALID_PAPER.replace("Zhenyu", "Zh\xe9nyu").encode("latin-1"))
+    errors = errors_of(paper_list.check())
+    assert errors == ["papers/galore.yml:4:7: error: byte 0xe9 is not valid UTF-8 — save the file as UTF-8"]
+
+
+def test_oversized_file_is_rejected(paper_list: PaperList):
+    paper_list.write("galore", VALID_PAPER + "note: " + "x" * 70_000 + "\n")
+    assert "larger than the 64 KB limit" in errors_of(paper_list.check())[0]
+
+
+def test_billion_laughs_is_rejected_quickly(paper_list: PaperList):
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    paper_list.write("galore", "\n".join(lines) + "\n")
+    errors = errors_of(paper_list.check())
+    assert errors and all("anchors and aliases" in e for e in errors)
+
+
+def test_invalid_file_name(paper_list: PaperList):
+    paper_list.write("GaLore_2024", VALID_PAPER.replace("2403.03507", "2403.03508").replace("GaLore:", "Other:"))
+    errors = errors_of(paper_list.check())
+    assert errors == [
+        "papers/GaLore_2024.yml:1:1: error: file name 'GaLore_2024' is not a valid paper id — "
+        "rename it to papers/galore-2024.yml (lowercase letters, digits, dashes)"
+    ]
+
+
+def test_yaml_extension_is_reported(paper_list: PaperList):
+    paper_list.write("other", VALID_PAPER, suffix=".yaml")
+    assert errors_of(paper_list.check()) == ["papers/other.yaml:1:1: error: paper files use the .yml extension — rename it to other.yml"]
+
+
+@pytest.mark.parametrize(
+    "change,field_line,label",
+    [
+        (lambda t: t.replace("GaLore:", "Another:"), 7, "same arXiv id as papers/galore.yml"),
+        (lambda t: t.replace('"2403.03507"', '"2403.99999"').replace("GaLore:", "galore  --"), 1, "same title as papers/galore.yml"),
+    ],
+    ids=["arxiv", "normalised title"],
+)
+def test_duplicates_across_files_name_both(paper_list: PaperList, change, field_line: int, label: str):
+    paper_list.write("zeta-copy", change(VALID_PAPER))
+    errors = errors_of(paper_list.check())
+    assert errors == [f"papers/zeta-copy.yml:{field_line}:{8 if field_line == 7 else 8}: error: {label} — the paper is already on the list: delete this file or merge the two"]
+
+
+def test_duplicate_doi_across_files(paper_list: PaperList):
+    paper_list.write("galore", replace('arxiv: "2403.03507"', "doi: 10.1000/ABC"))
+    paper_list.write("other", replace('arxiv: "2403.03507"', "doi: 10.1000/abc").replace("GaLore:", "Other:"))
+    errors = errors_of(paper_list.check())
+    assert len(errors) == 1 and errors[0].startswith("papers/other.yml:7:6: error: same DOI as papers/galore.yml")
+
+
+def test_all_errors_in_one_run_sorted_by_file_and_line(paper_list: PaperList):
+    paper_list.write("b-paper", replace("year: 2024", "year: x").replace("GaLore:", "B:").replace("2403.03507", "2403.00002"))
+    paper_list.write("a-paper", replace("category: training", "category: nope").replace("venue:", "venu:").replace("GaLore:", "A:").replace("2403.03507", "2403.00001"))
+    errors = errors_of(paper_list.check())
+    assert [e.split(": error:")[0] for e in errors] == ["papers/a-paper.yml:6:1", "papers/a-paper.yml:9:11", "papers/b-paper.yml:5:7"]
+
+
+def test_taxonomy_errors_are_reported(paper_list: PaperList):
+    paper_list.write_taxonomy("list:\n  title: X\ncategories: []\ntags:\n  - {slug: a, title: A, description: d}\n  - {slug: a, title: A2, description: d}\n")
+    errors = errors_of(paper_list.check())
+    assert errors[0].startswith("papers/_taxonomy.yml:2:3: error: missing required field 'description' in list")
+    assert any("categories is empty" in e for e in errors)
+
+
+def test_taxonomy_duplicate_slug(paper_list: PaperList):
+    text = (paper_list.root / "papers/_taxonomy.yml").read_text() + "  - slug: llm\n    title: Again\n    description: twice\n"
+    paper_list.write_taxonomy(text)
+    assert errors_of(paper_list.check()) == ["papers/_taxonomy.yml:21:11: error: tag 'llm' is defined twice — keep one definition"]
+
+
+def test_github_annotations_and_step_summary(paper_list: PaperList, tmp_path):
+    paper_list.write("galore", replace("venue: ICML 2024", "venu: ICML, 50% off"))
+    summary = tmp_path / "summary.md"
+    result = paper_list.check(env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "::error file=papers/galore.yml,line=6,col=1,title=site-gen check::unknown field 'venu' — did you mean 'venue'?"
+    ]
+    assert "| `papers/galore.yml` | 6:1 | unknown field 'venu' — did you mean 'venue'? |" in summary.read_text()
+
+
+def test_github_format_flag_escapes_newlines_and_percent():
+    from site_gen.diagnostics import Diagnostic
+
+    line = Diagnostic("p/a,b.yml", 2, 3, "50% off\nnext", "fix").format_github()
+    assert line == "::error file=p/a%2Cb.yml,line=2,col=3,title=site-gen check::50%25 off%0Anext — fix"
+
+
+def test_check_writes_nothing(paper_list: PaperList):
+    before = sorted(p for p in paper_list.root.rglob("*"))
+    paper_list.write("galore", replace("year: 2024", "year: x"))
+    paper_list.check()
+    paper_list.write("galore", VALID_PAPER)
+    paper_list.check()
+    assert sorted(p for p in paper_list.root.rglob("*")) == before
+
+
+def test_command_line_exit_codes_without_traceback(paper_list: PaperList):
+    paper_list.write("galore", "title: [unclosed\n")
+    proc = subprocess.run([sys.executable, "-m", "site_gen", "check", "--root", str(paper_list.root)], capture_output=True, text=True, env={"PATH": "/usr/bin"})
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("papers/galore.yml:2:1: error: invalid YAML")
+    assert "Traceback" not in proc.stderr
