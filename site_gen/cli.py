@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from site_gen.build import build as build_site
+from site_gen.build import load_catalog
 from site_gen.diagnostics import InputError, step_summary
 from site_gen.project import Project
 from site_gen.reader import read_project
@@ -60,3 +62,49 @@ def check(root: Path, output_format: str | None) -> None:
         report(error, output_format)
         sys.exit(1)
     click.echo(f"{len(papers)} papers, {len(taxonomy.categories)} categories, {len(taxonomy.tags)} tags: OK")
+
+
+@main.command()
+@root_option
+@format_option
+def build(root: Path, output_format: str | None) -> None:
+    """Generate the site's Markdown, navigation and exports into build/docs (nothing is written if
+    any paper has an error)."""
+    project = Project(root.resolve())
+    try:
+        result = build_site(project)
+    except InputError as error:
+        report(error, output_format)
+        sys.exit(1)
+    click.echo(
+        f"{project.display(project.output_dir)}: {len(result.written)} written, "
+        f"{result.unchanged} unchanged, {len(result.removed)} removed"
+    )
+
+
+@main.command()
+@root_option
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 if README.md's list is out of date instead of updating it.")
+def readme(root: Path, check_only: bool) -> None:
+    """Update the list of papers in README.md (between its papers markers)."""
+    from site_gen.readme import readme_text
+
+    project = Project(root.resolve())
+    try:
+        current = project.readme_path.read_text(encoding="utf-8")
+        updated = readme_text(load_catalog(project), current)
+    except InputError as error:
+        report(error, None)
+        sys.exit(1)
+    if updated == current:
+        click.echo("README.md is up to date")
+    elif check_only:
+        click.echo("README.md: the paper list is out of date — run `site-gen readme` and commit the result", err=True)
+        sys.exit(1)
+    else:
+        project.readme_path.write_text(updated, encoding="utf-8")
+        click.echo("README.md updated")
+
+
+from site_gen.add import add  # noqa: E402 (registered last: add.py is a module of its own)
+main.add_command(add)

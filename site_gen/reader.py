@@ -69,6 +69,7 @@ def read_taxonomy(project: Project) -> tuple[Taxonomy | None, list[Diagnostic]]:
         title=listing["title"],
         description=" ".join(listing["description"].split()),
         repository=listing.get("repository"),
+        url=listing.get("url"),
         categories=terms("categories"),
         tags=terms("tags"),
     )

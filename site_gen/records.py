@@ -86,5 +86,6 @@ class Taxonomy:
     title: str
     description: str
     repository: str | None
+    url: str | None
     categories: tuple[Term, ...]
     tags: tuple[Term, ...]

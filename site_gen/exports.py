@@ -1,0 +1,122 @@
+"""Machine-readable exports: papers.json, papers.bib and feed.xml (Atom)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from feedgen.feed import FeedGenerator
+from pylatexenc.latexencode import UnicodeToLatexEncoder
+from slugify import slugify
+
+from site_gen.catalog import Catalog
+from site_gen.records import Paper
+
+FEED_SIZE = 50
+
+
+def papers_json(catalog: Catalog) -> str:
+    """Every record in id order; each item validates against paper.schema.json."""
+    records = [paper.export() for paper in sorted(catalog.papers, key=lambda p: p.id)]
+    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- BibTeX -----------------------------------------------------------------------------------
+
+_STOPWORDS = frozenset("a an the on of for in to and with towards toward via from by is are do does can".split())
+_JOURNAL = re.compile(
+    r"journal|transactions|letters|access|nature|science|neural networks|neurocomputing|"
+    r"\bTMLR\b|\bTPAMI\b|\bTNNLS\b|\bTETCI\b|\bRA-L\b|systems with applications|computing and applications|"
+    r"intelligent systems|\bIJMEMS\b",
+    re.IGNORECASE,
+)
+
+# pylatexenc's defaults escape LaTeX's special characters and accents; characters with no LaTeX
+# form (CJK names) are kept as UTF-8, which biber and modern BibTeX read.
+_latex = UnicodeToLatexEncoder(replacement_latex_protection="braces-all", unknown_char_policy="keep", unknown_char_warning=False)
+
+
+def latex(text: str) -> str:
+    return _latex.unicode_to_latex(" ".join(text.split()))
+
+
+def _key_stem(paper: Paper) -> str:
+    surname = paper.authors[0].split()[-1]
+    words = [w for w in re.findall(r"[A-Za-z0-9]+", slugify(paper.title, separator=" ")) if w.lower() not in _STOPWORDS]
+    return f"{slugify(surname, separator='')}{paper.year}{(words or ['paper'])[0].lower()}"
+
+
+def citation_keys(catalog: Catalog) -> dict[str, str]:
+    """Stable BibTeX keys (`zhao2024galore`); clashes get a, b, ... in paper id order."""
+    stems: dict[str, list[str]] = {}
+    for paper in sorted(catalog.papers, key=lambda p: p.id):
+        stems.setdefault(_key_stem(paper), []).append(paper.id)
+    keys = {}
+    for stem, ids in stems.items():
+        for index, paper_id in enumerate(ids):
+            keys[paper_id] = stem if len(ids) == 1 else stem + "abcdefghijklmnopqrstuvwxyz"[index % 26] * (1 + index // 26)
+    return keys
+
+
+def bibtex_entry(paper: Paper, key: str) -> str:
+    fields: list[tuple[str, str]] = [
+        ("title", "{" + latex(paper.title) + "}"),
+        ("author", " and ".join(latex(author) for author in paper.authors)),
+        ("year", str(paper.year)),
+    ]
+    if paper.venue:
+        is_journal = bool(_JOURNAL.search(paper.venue))
+        kind = "article" if is_journal else "inproceedings"
+        fields.append(("journal" if is_journal else "booktitle", latex(paper.venue)))
+    else:
+        kind = "misc"
+    if paper.arxiv:
+        fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
+    if paper.doi:
+        fields.append(("doi", latex(paper.doi)))
+    fields.append(("url", paper.main_url))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@{kind}{{{key},\n{body}\n}}\n"
+
+
+def papers_bib(catalog: Catalog) -> str:
+    keys = citation_keys(catalog)
+    return "\n".join(bibtex_entry(paper, keys[paper.id]) for paper in sorted(catalog.papers, key=lambda p: keys[p.id]))
+
+
+# --- Atom feed --------------------------------------------------------------------------------
+
+
+def _midnight(date_text: str) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(date_text), dt.time(), tzinfo=dt.timezone.utc)
+
+
+def feed_xml(catalog: Catalog, site_url: str) -> bytes:
+    """Atom feed of the most recently added papers. Deterministic: every date comes from the data."""
+    site_url = site_url.rstrip("/") + "/"
+    recent = catalog.recently_added(FEED_SIZE)
+    feed = FeedGenerator()
+    feed.id(site_url)
+    feed.title(catalog.taxonomy.title)
+    feed.subtitle(catalog.taxonomy.description)
+    feed.link(href=site_url, rel="alternate")
+    feed.link(href=site_url + "feed.xml", rel="self")
+    feed.generator("site-gen")
+    feed.language("en")
+    feed.updated(_midnight(recent[0].added) if recent else _midnight("1970-01-01"))
+    for paper in reversed(recent):  # feedgen prepends entries: newest ends up first
+        permalink = f"{site_url}papers/{paper.id}/"
+        entry = feed.add_entry()
+        entry.id(permalink)
+        entry.title(paper.title)
+        entry.link(href=permalink, rel="alternate")
+        entry.link(href=paper.main_url, rel="related")
+        for author in paper.authors:
+            entry.author(name=author)
+        entry.updated(_midnight(paper.added))
+        entry.published(_midnight(paper.added))
+        entry.category(term=paper.category, label=catalog.categories[paper.category].title)
+        summary = paper.abstract or paper.note or paper.title
+        entry.summary(summary)
+    return feed.atom_str(pretty=True)

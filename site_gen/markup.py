@@ -1,0 +1,57 @@
+"""Escaping for text from YAML files placed into Markdown, HTML attributes and link targets.
+
+Every character that Markdown, Python-Markdown's extensions or HTML could read as syntax is
+written as a numeric character reference (`&#42;` for `*`). References are literal text to
+Markdown, display as the character in a browser, and are decoded by search indexers, so a title
+such as `<script>` or `**[x](javascript:...)**` renders exactly as written and injects nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlsplit
+
+from markupsafe import Markup, escape
+
+# Not escaped: letters, digits, space, and `-./,;?%+@` which are syntax only at a line start
+# (handled below) or not at all in our Markdown dialect.
+_SPECIAL = re.compile(r"""[\\`*_{}\[\]()#|~^=:$<>&"'!]""")
+# At the start of a line these begin a list item, a rule or a setext heading underline.
+_LINE_START = re.compile(r"^(?:[-+]|\d(?=\d*[.)]))")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _reference(match: re.Match[str]) -> str:
+    return f"&#{ord(match.group(0))};"
+
+
+def markdown_text(value: object) -> Markup:
+    """Text for a Markdown inline context: one line, every syntax character neutralised."""
+    text = _WHITESPACE.sub(" ", str(value)).strip()
+    text = _SPECIAL.sub(_reference, text)
+    return Markup(_LINE_START.sub(_reference, text))
+
+
+def html_attribute(value: object) -> Markup:
+    """Text for a quoted HTML attribute value."""
+    return escape(_WHITESPACE.sub(" ", str(value)).strip())
+
+
+# Characters kept as-is in link targets; everything else is percent-encoded so that a URL can
+# neither close the Markdown link `(...)` nor an HTML attribute.
+_URL_SAFE = "/:?#[]@!$&*+,;=%-._~"
+
+
+def link_target(url: str) -> Markup:
+    """An absolute https URL or a relative path, made safe as a Markdown or HTML link target."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("", "https") or (parts.scheme and not parts.netloc):
+        raise ValueError(f"refusing to link to {url!r}: only https URLs and relative paths")
+    return Markup(quote(url, safe=_URL_SAFE))
+
+
+def code_fence(content: str, language: str) -> Markup:
+    """A fenced code block whose fence is longer than any backtick run in `content`."""
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Markup(f"{fence}{language}\n{content.rstrip()}\n{fence}")

@@ -1,0 +1,52 @@
+"""The Jinja2 environment for page templates, with Markdown-escaping by default.
+
+Every `{{ value }}` is escaped for Markdown unless it is already `Markup` (produced by the
+`link`, `attr` and `fence` filters or by a macro), so forgetting a filter can never inject markup.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import jinja2
+from markupsafe import Markup
+
+from site_gen.markup import code_fence, html_attribute, link_target, markdown_text
+
+
+def _finalize(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return markdown_text(value)
+
+
+def _authors(authors: tuple[str, ...], limit: int = 6) -> str:
+    """Long author lists shortened for listings; the paper page shows them all."""
+    if len(authors) <= limit:
+        return ", ".join(authors)
+    return ", ".join(authors[: limit - 1]) + f", … +{len(authors) - limit + 1}"
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("site_gen", "templates"),
+        # _finalize runs before autoescaping and returns Markup, so values get Markdown escaping;
+        # autoescape=True makes macros return Markup so their output is not escaped twice.
+        # Beware built-in filters that return Markup after HTML-only escaping (join, e): pass
+        # raw data through `md` instead.
+        autoescape=True,
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(link=link_target, attr=html_attribute, fence=code_fence, md=markdown_text, authors=_authors)
+    return env
+
+
+def render(template: str, **context: object) -> str:
+    return environment().get_template(template).render(**context)
