@@ -49,6 +49,9 @@ _STOP_WORDS = frozenset(
     using via was we well were what when where which while who why will with within without would yet""".split()
 )
 
+# Left out of ids: "Attention Is All You Need" -> attention-all-you-need.
+_ID_STOP_WORDS = frozenset("a an and are as at by for from in into is of on or the to toward towards via with".split())
+
 
 # --- the list as it is on disk ------------------------------------------------------------------
 
@@ -120,8 +123,12 @@ def paper_id_for(title: str, year: int | None, taken: set[str]) -> str:
     if colon and 1 <= len(head.split()) <= 3:
         base = slugify(head, max_length=40, word_boundary=True)
     if not base:
-        words = [w for w in re.findall(r"[\w+'-]+", title) if w.casefold() not in _STOP_WORDS]
-        base = slugify(" ".join(words[:4]), max_length=50, word_boundary=True)
+        words = [w for w in re.findall(r"[\w+'-]+", title) if w.casefold() not in _ID_STOP_WORDS]
+        for word in words:  # whole words, up to four parts in the id
+            longer = slugify(f"{base} {word}", max_length=50, word_boundary=True)
+            if base and longer.count("-") >= 4:
+                break
+            base = longer
     return unique_id(base or "paper", taken, year)
 
 
@@ -325,7 +332,7 @@ def add(arxiv_ref: str, root: Path, offline: bool, paper_id: str | None, arxiv_a
         todo = [
             f"Fill in title, authors, year and abstract from https://arxiv.org/abs/{arxiv_id}",
             "Pick the category and tags from papers/_taxonomy.yml",
-            f"Rename the file to a short readable id (the method's name, e.g. galore.yml) — or run `site-gen add {arxiv_id}` again with network after deleting it",
+            "Rename the file to a short readable id: the method's name, like papers/galore.yml",
         ]
         _finish(project, path, todo)
         return
