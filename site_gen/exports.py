@@ -110,8 +110,9 @@ def feed_xml(catalog: Catalog, site_url: str) -> bytes:
         entry = feed.add_entry()
         entry.id(permalink)
         entry.title(paper.title)
-        entry.link(href=permalink, rel="alternate")
-        entry.link(href=paper.main_url, rel="related")
+        # One link only: feedgen 1.0 drops rel= on entry links, so a second link would compete
+        # with the permalink as the entry's "alternate".
+        entry.link(href=permalink)
         for author in paper.authors:
             entry.author(name=author)
         entry.updated(_midnight(paper.added))

@@ -1,0 +1,227 @@
+"""`site-gen build`: pages with the right content, exact/deterministic/atomic output, exports read
+back with real parsers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import bibtexparser
+import feedparser
+import jsonschema
+import pytest
+import yaml
+
+from site_gen.pages import Page
+from site_gen.schema import paper_schema
+from site_gen.writer import write_tree
+from tests.conftest import VALID_PAPER, PaperList
+
+OTHER_PAPER = """\
+title: "A Vision Paper with <b>HTML</b> | pipes * and _stars_"
+authors: [Ada Lovelace, "Grace Hopper", Alan Turing, Emmy Noether, Kurt Gödel, John von Neumann, Claude Shannon]
+year: 2023
+doi: 10.1000/xyz123
+category: agents
+tags: [vision]
+abstract: "Uses $x$ and `code` and [a link](https://evil.example) # not a heading"
+added: 2024-05-01
+"""
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def built(paper_list: PaperList) -> PaperList:
+    paper_list.write("vision-paper", OTHER_PAPER)
+    result = paper_list.run("build")
+    assert result.exit_code == 0, result.output
+    return paper_list
+
+
+def page(listing: PaperList, path: str) -> str:
+    return (listing.root / "build" / "docs" / path).read_text(encoding="utf-8")
+
+
+def test_paper_page_has_authors_links_and_bibtex(built: PaperList):
+    text = page(built, "papers/galore.md")
+    assert "Jiawei Zhao, Zhenyu Zhang" in text
+    assert "[arXiv](https://arxiv.org/abs/2403.03507)" in text
+    assert "[PDF](https://arxiv.org/pdf/2403.03507)" in text
+    assert "[Code](https://github.com/jiaweizzhao/GaLore)" in text
+    assert "```bibtex\n@inproceedings{zhao2024galore," in text
+    assert "(../categories/training.md)" in text and "(../tags/low-rank.md)" in text
+
+
+def test_listing_shortens_long_author_lists_but_paper_page_has_all(built: PaperList):
+    listing = page(built, "categories/agents.md")
+    assert "Ada Lovelace, Grace Hopper, Alan Turing, Emmy Noether, Kurt Gödel, … +2" in listing
+    assert "John von Neumann, Claude Shannon" in page(built, "papers/vision-paper.md")
+
+
+def test_tag_page_lists_exactly_the_papers_with_that_tag(built: PaperList):
+    vision = page(built, "tags/vision.md")
+    assert "(../papers/vision-paper.md)" in vision and "(../papers/galore.md)" not in vision
+    llm = page(built, "tags/llm.md")
+    assert "(../papers/galore.md)" in llm and "vision-paper" not in llm
+    assert "](../papers/" not in page(built, "tags/low-rank.md").replace("(../papers/galore.md)", "")
+
+
+def test_home_counts_match_the_data(built: PaperList):
+    home = page(built, "index.md")
+    assert "**2** papers · **2** categories · **3** tags · 2023–2024" in home
+    assert home.index("(papers/vision-paper.md)") < home.index("(papers/galore.md)")  # most recently added first
+
+
+def test_category_page_groups_by_year_newest_first(paper_list: PaperList):
+    paper_list.write("older", VALID_PAPER.replace("year: 2024", "year: 2021").replace("GaLore:", "Older:").replace("2403.03507", "2101.00001"))
+    paper_list.run("build")
+    text = page(paper_list, "categories/training.md")
+    assert text.index("## 2024") < text.index("galore.md") < text.index("## 2021") < text.index("older.md")
+
+
+def test_navigation_lists_categories_in_order_and_never_papers(built: PaperList):
+    nav = yaml.safe_load(page(built, ".nav.yml"))["nav"]
+    sections = {next(iter(item)): next(iter(item.values())) for item in nav}
+    assert list(sections) == ["Home", "Categories", "Tags", "All papers", "Contribute", "About"]
+    assert sections["Categories"] == ["categories/index.md", {"Training": "categories/training.md"}, {"Agents": "categories/agents.md"}]
+    assert "papers/galore.md" not in json.dumps(nav)
+
+
+def test_yaml_text_is_escaped_everywhere(built: PaperList):
+    text = page(built, "papers/vision-paper.md")
+    for raw in ("<b>", "| pipes", "* and", "_stars_", "$x$", "`code`", "[a link](https://evil.example)", "# not"):
+        assert raw not in text.split("```bibtex")[0].split("---", 2)[2], raw
+    assert "&#60;b&#62;HTML&#60;/b&#62; &#124; pipes &#42; and &#95;stars&#95;" in text
+
+
+def test_deleted_paper_disappears_and_unchanged_files_are_not_rewritten(built: PaperList):
+    out = built.root / "build" / "docs"
+    galore_before = os.stat(out / "papers/galore.md")
+    (built.root / "papers" / "vision-paper.yml").unlink()
+    result = built.run("build")
+    assert result.exit_code == 0
+    assert not (out / "papers/vision-paper.md").exists()
+    assert not (out / "tags/vision.md").read_text().count("vision-paper")
+    galore_after = os.stat(out / "papers/galore.md")
+    assert (galore_after.st_ino, galore_after.st_mtime_ns) == (galore_before.st_ino, galore_before.st_mtime_ns)
+    assert "removed" in result.output
+
+
+def test_removed_tag_page_disappears(built: PaperList):
+    taxonomy = (built.root / "papers/_taxonomy.yml").read_text()
+    built.write_taxonomy(taxonomy.replace("  - slug: low-rank\n    title: Low-rank\n    description: Low-rank methods.\n", ""))
+    built.write("galore", VALID_PAPER.replace("tags: [llm, low-rank]", "tags: [llm]"))
+    assert built.run("build").exit_code == 0
+    assert not (built.root / "build/docs/tags/low-rank.md").exists()
+
+
+def test_output_is_deterministic(tmp_path: Path):
+    digests = []
+    for name in ("one", "two"):
+        listing = PaperList(tmp_path / name)
+        listing.write("vision-paper", OTHER_PAPER)
+        listing.write("galore", VALID_PAPER)
+        assert listing.run("build").exit_code == 0
+        digests.append(tree_digest(listing.root / "build" / "docs"))
+    assert digests[0] == digests[1]
+
+
+def test_bad_input_leaves_previous_output_untouched(built: PaperList):
+    out = built.root / "build" / "docs"
+    before = tree_digest(out)
+    built.write("galore", VALID_PAPER.replace("year: 2024", "year: soon"))
+    result = built.run("build")
+    assert result.exit_code == 1
+    assert "papers/galore.yml:5:7: error: year must be a whole number" in result.stderr
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["docs"]
+
+
+def test_crash_while_writing_leaves_previous_output_untouched(tmp_path: Path):
+    target = tmp_path / "out"
+    write_tree(target, [Page("a.md", b"first"), Page("b/c.md", b"second")])
+    before = tree_digest(target)
+
+    def crashing():
+        yield Page("a.md", b"changed")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_tree(target, crashing())
+    assert tree_digest(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_papers_json_validates_against_the_schema(built: PaperList):
+    records = json.loads(page(built, "papers.json"))
+    assert [r["id"] for r in records] == ["galore", "vision-paper"]
+    validator = jsonschema.Draft202012Validator(paper_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    for record in records:
+        validator.validate(record)
+    assert records[0]["arxiv"] == "2403.03507" and records[0]["added"] == "2024-03-12"
+
+
+def test_bibtex_reads_back_with_bibtexparser(built: PaperList):
+    library = bibtexparser.parse_string(page(built, "papers.bib"))
+    assert not library.failed_blocks
+    entries = {entry.key: entry for entry in library.entries}
+    assert set(entries) == {"zhao2024galore", "lovelace2023vision"}
+    galore = entries["zhao2024galore"]
+    assert galore.entry_type == "inproceedings"
+    assert galore["eprint"] == "2403.03507" and galore["archivePrefix"] == "arXiv"
+    assert galore["author"] == "Jiawei Zhao and Zhenyu Zhang"
+    vision = entries["lovelace2023vision"]
+    assert vision.entry_type == "misc" and vision["doi"] == "10.1000/xyz123"
+    assert "G{\\\"o}del" in vision["author"]
+    assert "{\\ensuremath{<}}b{\\ensuremath{>}}HTML" in vision["title"] and "{\\_}stars{\\_}" in vision["title"]
+
+
+def test_feed_reads_back_with_feedparser(built: PaperList):
+    feed = feedparser.parse(page(built, "feed.xml"))
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == "Test List"
+    assert [e.link for e in feed.entries] == ["http://127.0.0.1:8000/papers/vision-paper/", "http://127.0.0.1:8000/papers/galore/"]
+    assert feed.entries[0].title == OTHER_PAPER.split('"')[1]
+    assert feed.entries[0].published.startswith("2024-05-01")
+
+
+def test_feed_uses_site_url_from_the_environment(paper_list: PaperList):
+    paper_list.run("build", env={"SITE_URL": "https://example.org/pr-preview/pr-7/", "GITHUB_ACTIONS": "false"})
+    feed = feedparser.parse(page(paper_list, "feed.xml"))
+    assert feed.entries[0].link == "https://example.org/pr-preview/pr-7/papers/galore/"
+
+
+def test_feed_holds_the_50_most_recently_added(paper_list: PaperList):
+    for day in range(1, 61):
+        text = VALID_PAPER.replace("GaLore:", f"Paper {day}:").replace("2403.03507", f"2403.{day:05d}")
+        paper_list.write(f"p{day}", text.replace("added: 2024-03-12", f"added: 2025-{1 + day // 28:02d}-{1 + day % 28:02d}"))
+    assert paper_list.run("build").exit_code == 0
+    feed = feedparser.parse(page(paper_list, "feed.xml"))
+    assert len(feed.entries) == 50
+    dates = [e.published for e in feed.entries]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_readme_section_is_checked_for_staleness(paper_list: PaperList):
+    readme = paper_list.root / "README.md"
+    readme.write_text("# List\n\n<!-- papers:start -->\n<!-- papers:end -->\n")
+    assert paper_list.run("readme", "--check").exit_code == 1
+    assert paper_list.run("readme").exit_code == 0
+    assert "[GaLore&#58; Memory-Efficient" in readme.read_text()
+    assert paper_list.run("readme", "--check").exit_code == 0
+    paper_list.write("vision-paper", OTHER_PAPER)
+    result = paper_list.run("readme", "--check")
+    assert result.exit_code == 1 and "out of date" in result.stderr
+
+
+def test_repository_readme_is_up_to_date():
+    from tests.conftest import REPO_ROOT
+
+    result = PaperList.__new__(PaperList)
+    result.root = REPO_ROOT
+    assert result.run("readme", "--check").exit_code == 0, "run `site-gen readme` and commit README.md"

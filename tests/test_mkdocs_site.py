@@ -1,0 +1,113 @@
+"""The seed list and a hostile list built with a real `mkdocs build --strict`."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PaperList
+from tests.sitebuild import build_site, copy_repository_list
+
+HOSTILE_TITLES = {
+    "script-title": "<script>alert('title')</script> Attention",
+    "img-onerror": '<img src=x onerror="alert(1)"> Memory',
+    "markdown-link": "[click me](javascript:alert(1)) **bold** _it_ `code`",
+    "table-breaker": "| a | b | {: onclick=alert(1) } # not heading $x$ ~~del~~",
+    "fence-breaker": "```` close the fence ``` and {{ jinja }} {% raw %}",
+}
+
+
+@pytest.fixture(scope="session")
+def seed_site(tmp_path_factory) -> Path:
+    return build_site(copy_repository_list(tmp_path_factory.mktemp("seed") / "list"))
+
+
+class ElementCollector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.elements: list[tuple[str, dict]] = []
+        self.script_text: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.script_text.append(data)
+
+
+def parse(path: Path) -> ElementCollector:
+    collector = ElementCollector()
+    collector.feed(path.read_text(encoding="utf-8"))
+    return collector
+
+
+def test_seed_site_has_every_permalink(seed_site: Path):
+    for path in ("index.html", "papers/index.html", "papers/galore/index.html", "categories/memory-efficient-training/index.html",
+                 "tags/index.html", "tags/llm/index.html", "categories/index.html", "about/index.html", "contributing/index.html",
+                 "papers.json", "papers.bib", "feed.xml"):
+        assert (seed_site / path).is_file(), path
+    assert len(list((seed_site / "papers").glob("*/index.html"))) == 173
+
+
+def test_seed_paper_page_content(seed_site: Path):
+    html = (seed_site / "papers/galore/index.html").read_text()
+    assert "Jiawei Zhao, Zhenyu Zhang, Beidi Chen" in html
+    assert 'href="https://arxiv.org/abs/2403.03507"' in html
+    assert '<span class="nc">@inproceedings</span>' in html or "@inproceedings" in html
+    assert "zhao2024galore" in html
+    assert '<a href="../../categories/memory-efficient-training/">' in html
+
+
+def test_search_index_holds_paper_pages_not_listings(seed_site: Path):
+    index = json.loads((seed_site / "search/search_index.json").read_text())
+    locations = {doc["location"].split("#")[0] for doc in index["docs"]}
+    assert "papers/galore/" in locations
+    assert not any(loc.startswith(("categories/", "tags/")) for loc in locations)
+    galore = next(doc for doc in index["docs"] if doc["location"] == "papers/galore/")
+    assert "GaLore" in galore["title"] and "Large language models" in galore["text"]
+
+
+def test_pages_do_not_embed_every_paper_in_the_navigation(seed_site: Path):
+    html = (seed_site / "tags/llm/index.html").read_text()
+    nav = html[html.index('<nav class="md-nav md-nav--primary"'):html.index("</nav>", html.index('<nav class="md-nav md-nav--primary"'))]
+    assert "papers/galore/" not in nav
+
+
+def test_hostile_list_builds_and_injects_nothing(tmp_path: Path):
+    listing = PaperList(tmp_path / "hostile")
+    for index, (paper_id, title) in enumerate(HOSTILE_TITLES.items()):
+        listing.write(paper_id, "\n".join([
+            f"title: {json.dumps(title)}",
+            f"authors: [{json.dumps('<b onmouseover=alert(1)>Eve</b>')}, \"Mallory | *\"]",
+            "year: 2024",
+            f"venue: {json.dumps('<iframe src=javascript:alert(1)>')}",
+            f'arxiv: "2401.{index:05d}"',
+            "category: training",
+            "tags: [llm]",
+            f"abstract: {json.dumps('</details><script>alert(2)</script> [x](javascript:alert(3)) <a href=javascript:alert(4)>a</a> ' + title)}",
+            f"note: {json.dumps('<style>body{display:none}</style> ![img](https://evil.example/x.png)')}",
+            "added: 2024-01-01",
+        ]) + "\n")
+    site = build_site(listing.root)
+    pages = [p for p in site.rglob("*.html") if "search" not in p.parts]
+    assert len(pages) > 10
+    for page in pages:
+        collected = parse(page)
+        for tag, attrs in collected.elements:
+            assert tag not in ("iframe", "style", "img") or tag == "img" and "evil" not in attrs.get("src", ""), (page, tag, attrs)
+            assert tag != "b" or "onmouseover" not in attrs, page
+            for name, value in attrs.items():
+                assert not name.startswith("on"), (page, tag, name)
+                assert not (value or "").strip().lower().startswith("javascript:"), (page, tag, name, value)
+        assert not any("alert(" in text for text in collected.script_text), page
+    paper = (site / "papers/script-title/index.html").read_text()
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; Attention" in paper or "&lt;script&gt;alert('title')&lt;/script&gt; Attention" in paper
