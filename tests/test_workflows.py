@@ -75,7 +75,7 @@ def test_actionlint_finds_nothing():
 
 
 def test_zizmor_finds_nothing():
-    result = zizmor(REPO_ROOT / ".github")
+    result = zizmor(REPO_ROOT / ".github", REPO_ROOT / ".pre-commit-config.yaml", REPO_ROOT / ".pre-commit-hooks.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings to report" in result.stdout + result.stderr
 
