@@ -233,7 +233,7 @@ def fake_gh(bin_dir: Path, pr_head: str, existing_comment: str = "") -> Path:
         printf '%s\\n' "$*" >> {log}
         case "$*" in
           *"/pulls/"*) echo {pr_head} ;;
-          *"--paginate"*) echo "{existing_comment}" ;;
+          *"--paginate"*) printf '%b' "{existing_comment}" ;;
         esac
         """))
     gh.chmod(gh.stat().st_mode | stat.S_IEXEC)
@@ -286,11 +286,20 @@ def test_preview_is_not_published_for_a_pr_whose_head_is_another_commit(tmp_path
     assert outputs(tmp_path) == {"publish": "false"}
 
 
-def test_preview_artifact_with_a_symlink_is_refused(tmp_path: Path):
+@pytest.mark.parametrize("count", [1, 3000], ids=["one", "many"])  # many: no early exit of a pipe hides them
+def test_preview_artifact_with_symlinks_is_refused(tmp_path: Path, count: int):
     preview = make_artifact(tmp_path)
-    (preview / "site" / "secret").symlink_to("/etc/passwd")
+    for index in range(count):
+        (preview / "site" / f"secret{index}").symlink_to("/etc/passwd")
     result = validate(tmp_path, preview)
     assert result.returncode == 1 and "symbolic links" in result.stdout
+
+
+def test_preview_artifact_with_a_git_folder_is_refused(tmp_path: Path):
+    preview = make_artifact(tmp_path)
+    (preview / "site" / "papers" / ".git").mkdir()
+    result = validate(tmp_path, preview)
+    assert result.returncode == 1 and ".git folders" in result.stdout
 
 
 # The three writers of gh-pages, run in turn against a local bare repository.
@@ -355,12 +364,17 @@ def test_deploy_preview_and_removal_share_gh_pages(tmp_path: Path):
 
 def test_preview_comment_is_updated_rather_than_added(tmp_path: Path):
     env = {"NUMBER": "7", "SHA": SHA_A, "GH_TOKEN": "t", "REPOSITORY": "Paper-Lists/memory-in-ml", "OWNER": "Paper-Lists"}
-    for existing, method in (("", "POST repos/Paper-Lists/memory-in-ml/issues/7/comments"), ("4242", "PATCH repos/Paper-Lists/memory-in-ml/issues/comments/4242")):
-        work = tmp_path / (existing or "new")
+    cases = (
+        ("", "POST repos/Paper-Lists/memory-in-ml/issues/7/comments"),
+        ("4242", "PATCH repos/Paper-Lists/memory-in-ml/issues/comments/4242"),
+        ("4242\\n5353\\n", "PATCH repos/Paper-Lists/memory-in-ml/issues/comments/4242"),  # the first of several
+    )
+    for index, (existing, method) in enumerate(cases):
+        work = tmp_path / f"case{index}"
         work.mkdir()
         log = fake_gh(work / "bin", SHA_A, existing)
         result = bash_step("preview.yml", "publish", "Comment the preview", {**env, "PATH": f"{work / 'bin'}:{os.environ['PATH']}"}, work)
         assert result.returncode == 0, result.stderr
         calls = log.read_text()
-        assert f"api --method {method}" in calls
+        assert f"api --method {method} -f body=" in calls
         assert "https://paper-lists.github.io/memory-in-ml/pr-preview/pr-7/" in calls and "<!-- site-gen-pr-preview -->" in calls
