@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,11 @@ class Project:
         return self.root / "build" / "docs"
 
     @property
+    def cache_dir(self) -> Path:
+        """Parse results of unchanged files, reused between runs (safe to delete)."""
+        return self.root / "build" / "cache"
+
+    @property
     def readme_path(self) -> Path:
         return self.root / "README.md"
 
@@ -39,12 +45,16 @@ class Project:
         except ValueError:
             return path.as_posix()
 
-    def paper_files(self) -> list[Path]:
-        """Every paper file: papers/*.yml and the misnamed *.yaml (reported, not ignored)."""
+    def paper_file_names(self) -> list[str]:
+        """Names of every paper file: papers/*.yml and the misnamed *.yaml (reported, not ignored)."""
         if not self.papers_dir.is_dir():
             return []
-        return sorted(
-            path
-            for path in self.papers_dir.iterdir()
-            if path.suffix in (".yml", ".yaml") and not path.name.startswith("_") and path.is_file()
-        )
+        with os.scandir(self.papers_dir) as entries:
+            return sorted(
+                entry.name
+                for entry in entries
+                if entry.name.endswith((".yml", ".yaml")) and not entry.name.startswith("_") and entry.is_file()
+            )
+
+    def paper_files(self) -> list[Path]:
+        return [self.papers_dir / name for name in self.paper_file_names()]

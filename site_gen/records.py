@@ -50,9 +50,23 @@ class Paper:
         """Where a reader goes to read the paper."""
         return self.arxiv_url or self.doi_url or self.fields["url"]
 
+    def __reduce__(self):
+        # MappingProxyType cannot be pickled (worker processes and the parse cache need to); the
+        # other values are tuples and scalars, which pickle as they are.
+        fields = dict(self.fields)
+        if "links" in fields:
+            fields["links"] = dict(fields["links"])
+        return (_paper_from_pickle, (self.id, self.source, fields))
+
     def export(self) -> dict[str, Any]:
         """The record as it appears in papers.json: id first, then schema order."""
         return {"id": self.id, **{name: _plain(self.fields[name]) for name in paper_fields() if name in self.fields}}
+
+
+def _paper_from_pickle(paper_id: str, source: str, fields: dict[str, Any]) -> Paper:
+    if "links" in fields:
+        fields["links"] = MappingProxyType(fields["links"])
+    return Paper(paper_id, source, MappingProxyType(fields))
 
 
 def _plain(value: Any) -> Any:

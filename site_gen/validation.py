@@ -13,7 +13,7 @@ import difflib
 import re
 from collections import Counter
 from functools import cache
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import jsonschema
 
@@ -239,8 +239,10 @@ def normalised_title(title: str) -> str:
     return re.sub(r"[\W_]+", " ", title.casefold()).strip()
 
 
-def duplicate_diagnostics(papers: list[Paper], documents: dict[str, YamlDocument]) -> list[Diagnostic]:
-    """The same arXiv id, DOI or title in two files: reported on the later file, naming the first."""
+def duplicate_diagnostics(papers: list[Paper], locate: Callable[[str], YamlDocument]) -> list[Diagnostic]:
+    """The same arXiv id, DOI or title in two files: reported on the later file, naming the first.
+
+    `locate(path)` parses a file with locations; it is called only for files with a duplicate."""
     found = []
     keys = {
         "arxiv": ("arXiv id", lambda p: p.arxiv),
@@ -255,7 +257,7 @@ def duplicate_diagnostics(papers: list[Paper], documents: dict[str, YamlDocument
                 continue
             if key in first_seen:
                 other = first_seen[key]
-                line, column = documents[paper.source].location((field,))
+                line, column = locate(paper.source).location((field,))
                 found.append(
                     Diagnostic(
                         paper.source, line, column,

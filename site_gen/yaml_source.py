@@ -53,8 +53,9 @@ class YamlDocument:
 
 
 class _Builder:
-    def __init__(self, display_path: str):
+    def __init__(self, display_path: str, track_locations: bool):
         self.display_path = display_path
+        self.track_locations = track_locations
         self.locations: dict[Path, tuple[int, int]] = {}
         self.key_locations: dict[Path, tuple[int, int]] = {}
         self.errors: list[Diagnostic] = []
@@ -74,7 +75,8 @@ class _Builder:
             )
             return None
         self._seen.add(id(node))
-        self.locations[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if self.track_locations:
+            self.locations[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
         if isinstance(node, yaml.SequenceNode):
@@ -122,8 +124,11 @@ class _Builder:
         return result
 
 
-def read_yaml(raw: bytes, display_path: str) -> tuple[YamlDocument | None, list[Diagnostic]]:
-    """Parse one file's bytes. Returns the document, or None with the errors that prevent reading it."""
+def read_yaml(raw: bytes, display_path: str, track_locations: bool = True) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    """Parse one file's bytes. Returns the document, or None with the errors that prevent reading it.
+
+    Without `track_locations` only keys are located (for duplicate-key errors): the fast path for
+    files that turn out valid; callers parse again with locations to report a problem."""
 
     def fail(message: str, hint: str, line: int = 1, column: int = 1):
         return None, [Diagnostic(display_path, line, column, message, hint)]
@@ -161,7 +166,7 @@ def read_yaml(raw: bytes, display_path: str) -> tuple[YamlDocument | None, list[
         return fail(f"invalid YAML: {exc}", "check the file's syntax")
     if root is None:
         return fail("file is empty", "write the paper's fields, e.g. title:, authors:, year:")
-    builder = _Builder(display_path)
+    builder = _Builder(display_path, track_locations)
     if not isinstance(root, yaml.MappingNode) or root.tag != _TAG + "map":
         line, column = root.start_mark.line + 1, root.start_mark.column + 1
         return fail("the file must be a mapping of field: value", "start lines with field names such as title:", line, column)

@@ -139,7 +139,7 @@ def test_bad_input_leaves_previous_output_untouched(built: PaperList):
     assert result.exit_code == 1
     assert "papers/galore.yml:5:7: error: year must be a whole number" in result.stderr
     assert tree_digest(out) == before
-    assert sorted(p.name for p in out.parent.iterdir()) == ["docs"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["cache", "docs"]
 
 
 def test_crash_while_writing_leaves_previous_output_untouched(tmp_path: Path):

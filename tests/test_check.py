@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import subprocess
 import sys
@@ -203,13 +204,28 @@ def test_github_format_flag_escapes_newlines_and_percent():
     assert line == "::error file=p/a%2Cb.yml,line=2,col=3,title=site-gen check::50%25 off%0Anext — fix"
 
 
-def test_check_writes_nothing(paper_list: PaperList):
+def test_check_of_bad_input_writes_nothing(paper_list: PaperList):
     before = sorted(p for p in paper_list.root.rglob("*"))
     paper_list.write("galore", replace("year: 2024", "year: x"))
-    paper_list.check()
-    paper_list.write("galore", VALID_PAPER)
-    paper_list.check()
+    assert paper_list.check().exit_code == 1
     assert sorted(p for p in paper_list.root.rglob("*")) == before
+
+
+def test_check_of_good_input_writes_only_its_parse_cache(paper_list: PaperList):
+    before = set(paper_list.root.rglob("*"))
+    assert paper_list.check().exit_code == 0
+    added = set(paper_list.root.rglob("*")) - before
+    assert {p.relative_to(paper_list.root).as_posix() for p in added} == {"build", "build/cache", "build/cache/parse.pickle"}
+
+
+def test_cached_results_follow_file_content(paper_list: PaperList):
+    assert paper_list.check().exit_code == 0
+    path = paper_list.root / "papers" / "galore.yml"
+    stat = path.stat()
+    path.write_text(replace("year: 2024", "year: 2O24"))  # same size, and the same mtime restored
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    result = paper_list.check()
+    assert result.exit_code == 1 and "year must be a whole number" in result.stderr
 
 
 def test_command_line_exit_codes_without_traceback(paper_list: PaperList):
