@@ -226,7 +226,9 @@ def suggest(title: str, abstract: str, papers: list[ListedPaper], taxonomy: Taxo
 
 def record_from_arxiv(paper: arxiv.ArxivPaper, suggestion: Suggestion, today: dt.date) -> dict[str, Any]:
     title = paper.title[:-1] if paper.title.endswith(".") and not paper.title.endswith("..") else paper.title
-    doi = paper.doi if paper.doi and re.fullmatch(r"10\.\d{4,9}/\S+", paper.doi) else None
+    # arXiv lists several DOIs separated by spaces when a paper has errata: the first is the paper's.
+    first_doi = paper.doi.split()[0] if paper.doi else ""
+    doi = first_doi if re.fullmatch(r"10\.\d{4,9}/\S+", first_doi) else None
     return {
         "title": title,
         "authors": list(paper.authors),

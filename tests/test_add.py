@@ -7,6 +7,7 @@ a DNS look-up, fail the test: these tests never touch the network.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import socket
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 import yaml
 
 from site_gen import arxiv
-from site_gen.add import paper_id_for, suggest, listed_papers
+from site_gen.add import Suggestion, listed_papers, paper_id_for, record_from_arxiv, suggest
 from site_gen.paper_file import SCHEMA_COMMENT
 from site_gen.project import Project
 from site_gen.reader import read_taxonomy
@@ -403,3 +404,12 @@ def test_parse_feed_reads_the_recorded_answer():
 def test_parse_feed_refuses_what_is_not_the_paper(body: bytes, error: type):
     with pytest.raises(error):
         arxiv.parse_feed(body, "2403.03507")
+
+
+def test_record_keeps_the_first_of_several_dois_and_drops_a_trailing_period():
+    paper = arxiv.parse_feed((FIXTURES / "hep-th_9901001.xml").read_bytes(), "hep-th/9901001")
+    paper = dataclasses.replace(paper, doi="10.1103/PhysRevD.76.013009 10.1103/PhysRevD.77.019901", title="A Title.")
+    record = record_from_arxiv(paper, Suggestion("training", ("llm",)), dt.date(2026, 1, 2))
+    assert record["doi"] == "10.1103/PhysRevD.76.013009"
+    assert record["title"] == "A Title"
+    assert record["added"] == "2026-01-02" and record["category"] == "training" and record["tags"] == ["llm"]
