@@ -8,11 +8,8 @@ from pathlib import Path
 
 import click
 
-from site_gen.build import build as build_site
-from site_gen.build import load_catalog
 from site_gen.diagnostics import InputError, step_summary
 from site_gen.project import Project
-from site_gen.reader import read_project
 
 root_option = click.option(
     "--root",
@@ -55,6 +52,8 @@ def report(error: InputError, output_format: str | None) -> None:
 @format_option
 def check(root: Path, output_format: str | None) -> None:
     """Validate every paper and the taxonomy; print all errors (exit 1) or a summary (exit 0)."""
+    from site_gen.reader import read_project  # commands import only what they use: startup time
+
     project = Project(root.resolve())
     try:
         taxonomy, papers = read_project(project)
@@ -70,6 +69,8 @@ def check(root: Path, output_format: str | None) -> None:
 def build(root: Path, output_format: str | None) -> None:
     """Generate the site's Markdown, navigation and exports into build/docs (nothing is written if
     any paper has an error)."""
+    from site_gen.build import build as build_site
+
     project = Project(root.resolve())
     try:
         result = build_site(project)
@@ -87,6 +88,7 @@ def build(root: Path, output_format: str | None) -> None:
 @click.option("--check", "check_only", is_flag=True, help="Exit 1 if README.md's list is out of date instead of updating it.")
 def readme(root: Path, check_only: bool) -> None:
     """Update the list of papers in README.md (between its papers markers)."""
+    from site_gen.build import load_catalog
     from site_gen.readme import readme_text
 
     project = Project(root.resolve())

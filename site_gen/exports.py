@@ -37,8 +37,13 @@ _JOURNAL = re.compile(
 _latex = UnicodeToLatexEncoder(replacement_latex_protection="braces-all", unknown_char_policy="keep", unknown_char_warning=False)
 
 
+_PLAIN_LATEX = re.compile(r"[A-Za-z0-9 .,;:()?!'/+=@-]*")
+
+
 def latex(text: str) -> str:
-    return _latex.unicode_to_latex(" ".join(text.split()))
+    text = " ".join(text.split())
+    # pylatexenc is slow and most titles and names need nothing escaped.
+    return text if _PLAIN_LATEX.fullmatch(text) else _latex.unicode_to_latex(text)
 
 
 def _key_stem(paper: Paper) -> str:
@@ -80,9 +85,10 @@ def bibtex_entry(paper: Paper, key: str) -> str:
     return f"@{kind}{{{key},\n{body}\n}}\n"
 
 
-def papers_bib(catalog: Catalog) -> str:
+def papers_bib(catalog: Catalog, entries: dict[str, str]) -> str:
+    """Every paper's entry (from `entries`, by paper id), in citation-key order."""
     keys = citation_keys(catalog)
-    return "\n".join(bibtex_entry(paper, keys[paper.id]) for paper in sorted(catalog.papers, key=lambda p: keys[p.id]))
+    return "\n".join(entries[paper.id] for paper in sorted(catalog.papers, key=lambda p: keys[p.id]))
 
 
 # --- Atom feed --------------------------------------------------------------------------------

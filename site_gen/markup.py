@@ -9,6 +9,7 @@ such as `<script>` or `**[x](javascript:...)**` renders exactly as written and i
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
@@ -27,7 +28,13 @@ def _reference(match: re.Match[str]) -> str:
 
 def markdown_text(value: object) -> Markup:
     """Text for a Markdown inline context: one line, every syntax character neutralised."""
-    text = _WHITESPACE.sub(" ", str(value)).strip()
+    return _markdown_text(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _markdown_text(value: str) -> Markup:
+    # A paper's title and authors appear on many pages (listings, related papers): escape once.
+    text = _WHITESPACE.sub(" ", value).strip()
     text = _SPECIAL.sub(_reference, text)
     return Markup(_LINE_START.sub(_reference, text))
 
@@ -42,6 +49,7 @@ def html_attribute(value: object) -> Markup:
 _URL_SAFE = "/:?#[]@!$&*+,;=%-._~"
 
 
+@lru_cache(maxsize=65536)
 def link_target(url: str) -> Markup:
     """An absolute https URL or a relative path, made safe as a Markdown or HTML link target."""
     parts = urlsplit(url)

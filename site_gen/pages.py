@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Iterator
 
 import yaml
+from markupsafe import Markup, escape
 
 from site_gen.catalog import Catalog
 from site_gen.exports import bibtex_entry, citation_keys, feed_xml, papers_bib, papers_json
@@ -35,60 +37,77 @@ def _summary(abstract: str, limit: int = 300) -> str:
     return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def paper_pages(catalog: Catalog, keys: dict[str, str]) -> Iterator[Page]:
-    for paper in catalog.papers:
-        category = catalog.categories[paper.category]
-        related = [other for other in catalog.by_category[paper.category] if other.id != paper.id][:RELATED_COUNT]
-        yield _page(
+class SiteRenderer:
+    """Renders one catalog. Work shared between pages (a paper's listing entry, its BibTeX) is
+    done once per paper and reused on every page that shows it."""
+
+    def __init__(self, catalog: Catalog, site_url: str):
+        self.catalog = catalog
+        self.site_url = site_url
+        keys = citation_keys(catalog)
+        self.bibtex = {paper.id: bibtex_entry(paper, keys[paper.id]) for paper in catalog.papers}
+        self._entries: dict[str, Markup] = {}
+
+    def entry(self, paper: Paper) -> Markup:
+        if paper.id not in self._entries:
+            self._entries[paper.id] = Markup(render("entry.md.j2", paper=paper, catalog=self.catalog).strip())
+        return self._entries[paper.id]
+
+    def paper_page(self, paper: Paper) -> Page:
+        catalog = self.catalog
+        related = list(islice((other for other in catalog.by_category[paper.category] if other.id != paper.id), RELATED_COUNT))
+        return _page(
             f"papers/{paper.id}.md",
             render(
                 "paper.md.j2",
-                paper=paper, catalog=catalog, category=category, related=related,
-                bibtex=bibtex_entry(paper, keys[paper.id]),
-                summary=_summary(paper.abstract) if paper.abstract else "",
+                paper=paper, catalog=catalog, category=catalog.categories[paper.category], related=related,
+                bibtex=self.bibtex[paper.id], summary=_summary(paper.abstract) if paper.abstract else "",
             ),
         )
 
+    def listing_pages(self) -> Iterator[Page]:
+        catalog = self.catalog
+        yield _page("index.md", render("home.md.j2", catalog=catalog, recent=catalog.recently_added(RECENT_COUNT)))
+        yield _page("categories/index.md", render("categories_index.md.j2", catalog=catalog))
+        for term in catalog.taxonomy.categories:
+            papers = catalog.by_category.get(term.slug, ())
+            yield _page(f"categories/{term.slug}.md", render("category.md.j2", term=term, papers=papers, catalog=catalog, entry=self.entry))
+        yield _page("tags/index.md", render("tags_index.md.j2", catalog=catalog))
+        for term in catalog.taxonomy.tags:
+            papers = catalog.by_tag.get(term.slug, ())
+            yield _page(f"tags/{term.slug}.md", render("tag.md.j2", term=term, papers=papers, catalog=catalog, entry=self.entry))
+        yield _page("papers/index.md", render("all_papers.md.j2", catalog=catalog))
 
-def listing_pages(catalog: Catalog) -> Iterator[Page]:
-    yield _page("index.md", render("home.md.j2", catalog=catalog, recent=catalog.recently_added(RECENT_COUNT)))
-    yield _page("categories/index.md", render("categories_index.md.j2", catalog=catalog))
-    for term in catalog.taxonomy.categories:
-        papers = catalog.by_category.get(term.slug, ())
-        yield _page(f"categories/{term.slug}.md", render("category.md.j2", term=term, papers=papers, catalog=catalog))
-    yield _page("tags/index.md", render("tags_index.md.j2", catalog=catalog))
-    for term in catalog.taxonomy.tags:
-        papers = catalog.by_tag.get(term.slug, ())
-        yield _page(f"tags/{term.slug}.md", render("tag.md.j2", term=term, papers=papers, catalog=catalog))
-    yield _page("papers/index.md", render("all_papers.md.j2", catalog=catalog))
+    def navigation(self) -> Page:
+        """The nav as a MkDocs config fragment (mkdocs.yml INHERITs it): categories in taxonomy
+        order and tags, never individual papers, because MkDocs renders the nav into every page."""
+        taxonomy = self.catalog.taxonomy
+        # Themes insert nav titles into HTML unescaped: escape them here, like front matter.
+        nav = [
+            {"Home": "index.md"},
+            {"Categories": ["categories/index.md", *({str(escape(t.title)): f"categories/{t.slug}.md"} for t in taxonomy.categories)]},
+            {"Tags": ["tags/index.md", *({str(escape(t.title)): f"tags/{t.slug}.md"} for t in taxonomy.tags)]},
+            {"All papers": "papers/index.md"},
+            {"Contribute": "contributing.md"},
+            {"About": "about.md"},
+        ]
+        return _page(NAV_FILE, yaml.safe_dump({"nav": nav}, sort_keys=False, allow_unicode=True))
 
+    def export_files(self) -> Iterator[Page]:
+        yield _page("papers.json", papers_json(self.catalog))
+        yield _page("papers.bib", papers_bib(self.catalog, self.bibtex))
+        yield Page("feed.xml", feed_xml(self.catalog, self.site_url))
 
-def navigation(catalog: Catalog) -> Page:
-    """The nav as a MkDocs config fragment (mkdocs.yml INHERITs it): categories in taxonomy order
-    and tags, never individual papers, because MkDocs renders the nav into every page."""
-    nav = [
-        {"Home": "index.md"},
-        {"Categories": ["categories/index.md", *({t.title: f"categories/{t.slug}.md"} for t in catalog.taxonomy.categories)]},
-        {"Tags": ["tags/index.md", *({t.title: f"tags/{t.slug}.md"} for t in catalog.taxonomy.tags)]},
-        {"All papers": "papers/index.md"},
-        {"Contribute": "contributing.md"},
-        {"About": "about.md"},
-    ]
-    return _page(NAV_FILE, yaml.safe_dump({"nav": nav}, sort_keys=False, allow_unicode=True))
-
-
-def export_files(catalog: Catalog, site_url: str) -> Iterator[Page]:
-    yield _page("papers.json", papers_json(catalog))
-    yield _page("papers.bib", papers_bib(catalog))
-    yield Page("feed.xml", feed_xml(catalog, site_url))
+    def pages(self) -> Iterator[Page]:
+        yield from self.listing_pages()
+        for paper in self.catalog.papers:
+            yield self.paper_page(paper)
+        yield self.navigation()
+        yield from self.export_files()
 
 
 def site_pages(catalog: Catalog, site_url: str) -> Iterator[Page]:
-    keys = citation_keys(catalog)
-    yield from listing_pages(catalog)
-    yield from paper_pages(catalog, keys)
-    yield navigation(catalog)
-    yield from export_files(catalog, site_url)
+    return SiteRenderer(catalog, site_url).pages()
 
 
 def field_reference(schema: dict) -> str:

@@ -6,10 +6,11 @@ Every `{{ value }}` is escaped for Markdown unless it is already `Markup` (produ
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from site_gen.markup import code_fence, html_attribute, link_target, markdown_text
 
@@ -20,6 +21,13 @@ def _finalize(value: object) -> object:
     if isinstance(value, Markup):
         return value
     return markdown_text(value)
+
+
+def _front_matter(value: object) -> Markup:
+    """A front-matter value: MkDocs themes put `title` and `description` into the page's HTML
+    (header, <title>, <meta>) without escaping, so they are HTML-escaped here, then quoted as
+    JSON (a valid YAML scalar)."""
+    return Markup(json.dumps(str(escape(str(value))), ensure_ascii=False))
 
 
 def _authors(authors: tuple[str, ...], limit: int = 6) -> str:
@@ -44,7 +52,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(link=link_target, attr=html_attribute, fence=code_fence, md=markdown_text, authors=_authors)
+    env.filters.update(front_matter=_front_matter, link=link_target, attr=html_attribute, fence=code_fence, md=markdown_text, authors=_authors)
     return env
 
 

@@ -15,8 +15,6 @@ from collections import Counter
 from functools import cache
 from typing import Any, Callable, Iterable
 
-import jsonschema
-
 from site_gen.diagnostics import Diagnostic
 from site_gen.records import Paper, Taxonomy
 from site_gen.schema import load_schema
@@ -26,7 +24,9 @@ PAPER_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @cache
-def _validator(schema_name: str) -> jsonschema.protocols.Validator:
+def _validator(schema_name: str) -> "jsonschema.protocols.Validator":
+    import jsonschema  # only files with a problem get here: keep it out of the start-up path
+
     schema = load_schema(schema_name)
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)

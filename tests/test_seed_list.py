@@ -19,7 +19,7 @@ def seed():
 
 def test_seed_list_passes_check(seed):
     taxonomy, papers = seed
-    assert len(papers) == 173
+    assert len(papers) >= 173  # the seed list; contributions only add
 
 
 def test_categories_are_browsable(seed):
