@@ -335,7 +335,17 @@
     render();
   }
 
+  /* Two Material components have a role but no accessible name (axe-core: aria-dialog-name,
+     aria-progressbar-name). They live outside the swapped content, so naming them once is enough. */
+  function nameMaterialWidgets() {
+    for (const [selector, name] of [[".md-search[role=dialog]", "Search"], [".md-progress[role=progressbar]", "Loading page"]]) {
+      const el = document.querySelector(selector);
+      if (el && !el.hasAttribute("aria-label")) el.setAttribute("aria-label", name);
+    }
+  }
+
   function init() {
+    nameMaterialWidgets();
     const article = document.querySelector("article");
     if (!article) return;
     for (const container of article.querySelectorAll(".paper-list, .paper-table")) {

@@ -1,0 +1,76 @@
+"""Fixtures for the browser tests: the seed site and a hostile list, each built once per session
+and served by a real HTTP server on 127.0.0.1, and pages of Debian's Chromium whose problems
+(console errors, script errors, failed requests, dialogs) fail the test that opened them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PaperList
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, Problems, SiteServer
+from tests.e2e.hostile import write_hostile_list
+from tests.sitebuild import build_site, copy_repository_list
+
+
+@pytest.fixture(scope="session")
+def seed_server(tmp_path_factory):
+    """The repository's own list, built once with site_url pointing at its server."""
+    root = copy_repository_list(tmp_path_factory.mktemp("e2e-seed") / "list")
+    with SiteServer(root / "site") as server:
+        build_site(root, site_url=server.base_url)
+        yield server
+
+
+@pytest.fixture(scope="session")
+def hostile_server(tmp_path_factory):
+    """A list whose titles, authors, venues, abstracts, notes and URLs try to inject markup and script."""
+    listing = PaperList(tmp_path_factory.mktemp("e2e-hostile") / "list")
+    write_hostile_list(listing)
+    with SiteServer(listing.root / "site") as server:
+        build_site(listing.root, site_url=server.base_url)
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: `make install` installs Debian's chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="`make install` installs playwright")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def problems():
+    found = Problems()
+    yield found
+    assert not found.items, "\n".join(found.items)
+
+
+@pytest.fixture
+def open_page(browser, problems):
+    """open_page(base_url, path="", **context options) -> a watched Playwright page at that path."""
+    contexts = []
+
+    def open_(base_url: str, path: str = "", **options):
+        options.setdefault("viewport", DESKTOP)
+        context = browser.new_context(base_url=base_url, **options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        problems.watch(page)
+        if path is not None:
+            page.goto(path)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def seed_page(open_page, seed_server):
+    """seed_page(path="", **context options): a page of the seed site."""
+    return lambda path="", **options: open_page(seed_server.base_url, path, **options)
