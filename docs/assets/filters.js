@@ -267,7 +267,7 @@
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
 
-    const form = element("form", { className: "paper-filters" }, [
+    const controls = element("div", { className: "paper-filters__controls", id: "paper-filter-" + ++uid }, [
       field("Search this list", text, "text"),
       field("From year", from, "year"),
       field("To year", to, "year"),
@@ -275,14 +275,26 @@
       field("Sort by", sort, "sort"),
       field("Only papers with code", code, "check"),
       clear,
-      status,
     ]);
+    /* On phones the controls start folded (unless the link already filters), so the first
+       screen shows papers; the toggle is hidden by CSS on wider screens. */
+    const toggle = element("button", { type: "button", className: "paper-filters__toggle", textContent: "Filter and sort" });
+    toggle.setAttribute("aria-controls", controls.id);
+    const form = element("form", { className: "paper-filters" }, [toggle, controls, status]);
     form.setAttribute("role", "search");
     form.setAttribute("aria-label", "Filter and sort these papers");
     form.addEventListener("submit", (event) => event.preventDefault());
 
     const choices = { years: yearChoices, venues, sorts: listing.sorts.map(([key]) => key) };
     let state = readState(window.location.search, choices);
+
+    function setOpen(open) {
+      controls.hidden = !open;
+      toggle.setAttribute("aria-expanded", String(open));
+    }
+    const narrow = window.matchMedia("(max-width: 44.9375em)").matches;
+    setOpen(!narrow || JSON.stringify(state) !== JSON.stringify(defaults()));
+    toggle.addEventListener("click", () => setOpen(controls.hidden));
 
     function ensureSortOption(key) {
       if (Array.from(sort.options).some((option) => option.value === key)) return;

@@ -68,6 +68,19 @@ def test_phone_menu_and_search_work(seed_page):
     expect(content_heading(page)).to_contain_text("About")
     expect(drawer).not_to_be_in_viewport()
 
+    page.goto("categories/agent-memory/")  # the filters start folded, so papers are on the first screen
+    toggle = page.get_by_role("button", name="Filter and sort")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_label("Search this list")).to_be_hidden()
+    expect(page.locator(".paper-list .paper-title a").first).to_be_in_viewport()
+    toggle.tap()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    page.get_by_label("Only papers with code").tap()
+    expect(page.get_by_role("status")).not_to_have_text(re.compile(r"^(\d+) of \1 "))
+    page.reload()  # a filtered link opens with the filters shown
+    expect(page.get_by_label("Only papers with code")).to_be_visible()
+    expect(page.get_by_label("Only papers with code")).to_be_checked()
+
     page.locator("label.md-header__button[for='__search']").click()
     box = page.locator("[data-md-component=search-query]")
     expect(box).to_be_visible()
