@@ -69,7 +69,19 @@ def test_home_to_category_to_paper_to_tag_page(seed_page):
     expect(page).to_have_url(re.compile(r"/categories/memory-efficient-training/$"))
     expect(page.locator("article.md-content__inner > h1")).to_contain_text("Memory-efficient training & optimizers")
 
+    # Reached by instant navigation (no page load): the filters are set up all the same.
+    category = [p for p in PAPERS.values() if p["category"] == "memory-efficient-training"]
+    with_code = [p for p in category if p.get("code")]
+    expect(page.get_by_role("status")).to_have_text(f"{len(category)} of {len(category)} papers shown")
+    page.get_by_label("Only papers with code").check()
+    expect(page.get_by_role("status")).to_have_text(f"{len(with_code)} of {len(category)} papers shown")
+
     page.locator(".paper-entry .paper-title a", has_text="GaLore: Memory-Efficient LLM Training").click()
+    expect_paper_page(page, "galore")
+    page.go_back()  # the filtered list comes back
+    expect(page.get_by_role("status")).to_have_text(f"{len(with_code)} of {len(category)} papers shown")
+    expect(page.get_by_label("Only papers with code")).to_be_checked()
+    page.go_forward()
     expect_paper_page(page, "galore")
 
     page.locator("article.md-content__inner a.tag-chip", has_text="Low-rank methods").click()
