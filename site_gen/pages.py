@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from typing import Iterator
@@ -99,11 +102,39 @@ class SiteRenderer:
         yield Page("feed.xml", feed_xml(self.catalog, self.site_url))
 
     def pages(self) -> Iterator[Page]:
-        yield from self.listing_pages()
-        for paper in self.catalog.papers:
-            yield self.paper_page(paper)
+        """Every generated page. At scale, paper pages are rendered by forked workers (which
+        inherit this renderer, so nothing is pickled on the way in) while this process renders
+        the listings."""
+        papers = self.catalog.papers
+        workers = min(os.cpu_count() or 1, 8)
+        if len(papers) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            yield from self.listing_pages()
+            yield from (self.paper_page(paper) for paper in papers)
+        else:
+            global _worker_renderer
+            _worker_renderer = self
+            try:
+                ids = [paper.id for paper in papers]
+                chunks = [ids[start : start + 250] for start in range(0, len(ids), 250)]
+                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                    rendered = [pool.submit(_render_paper_pages, chunk) for chunk in chunks]
+                    yield from list(self.listing_pages())
+                    for future in rendered:
+                        yield from future.result()
+            finally:
+                _worker_renderer = None
         yield self.navigation()
         yield from self.export_files()
+
+
+# Below this many papers, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 1000
+_worker_renderer: SiteRenderer | None = None
+
+
+def _render_paper_pages(ids: list[str]) -> list[Page]:
+    renderer = _worker_renderer
+    return [renderer.paper_page(renderer.catalog.by_id[paper_id]) for paper_id in ids]
 
 
 def site_pages(catalog: Catalog, site_url: str) -> Iterator[Page]:

@@ -225,3 +225,21 @@ def test_repository_readme_is_up_to_date():
     result = PaperList.__new__(PaperList)
     result.root = REPO_ROOT
     assert result.run("readme", "--check").exit_code == 0, "run `site-gen readme` and commit README.md"
+
+
+def test_parallel_parsing_and_rendering_give_the_same_output(tmp_path: Path, monkeypatch):
+    import site_gen.pages
+    import site_gen.reader
+    from site_gen.build import build
+    from site_gen.project import Project
+
+    digests = []
+    for name, threshold in (("serial", 10**9), ("parallel", 1)):
+        listing = PaperList(tmp_path / name)
+        for index in range(12):
+            listing.write(f"paper-{index}", VALID_PAPER.replace("GaLore:", f"Paper {index}:").replace("2403.03507", f"2403.{index:05d}"))
+        monkeypatch.setattr(site_gen.pages, "PARALLEL_THRESHOLD", threshold)
+        monkeypatch.setattr(site_gen.reader, "PARALLEL_THRESHOLD", threshold)
+        build(Project(listing.root))
+        digests.append(tree_digest(listing.root / "build" / "docs"))
+    assert digests[0] == digests[1] and len(digests[0]) > 12

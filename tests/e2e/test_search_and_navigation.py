@@ -122,3 +122,10 @@ def test_keyboard_only_reader_filters_and_opens_a_paper(seed_page):
     assert title in {p["title"] for p in expected}
     page.keyboard.press("Enter")
     expect_paper_page(page, next(p["id"] for p in expected if p["title"] == title))
+
+
+def test_lowercase_query_finds_a_mixed_case_method_name(seed_page):
+    """The search separator once split GaLore into ga + lore, so 'galore' found no paper."""
+    page = seed_page("")
+    results = search(page, "galore")
+    expect(results.filter(has_text=PAPERS["galore"]["title"]).first).to_be_visible()
