@@ -45,9 +45,10 @@ generate: install
 site: generate
 	$(BIN)/mkdocs build --strict --site-dir site
 
-## check: validate every paper file and the taxonomy
+## check: validate every paper file and the taxonomy, then refresh the list in README.md
 check: install
 	$(BIN)/site-gen check
+	$(BIN)/site-gen readme
 
 ## serve: live preview on http://127.0.0.1:8000; edits to papers/ and docs/ reload the page
 serve: generate
