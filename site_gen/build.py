@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Iterator
 
 from site_gen.catalog import Catalog
-from site_gen.pages import Page, field_reference, site_pages
+from site_gen.pages import Page, SiteRenderer, field_reference
+from site_gen.parse_cache import code_version, load_pickle, save_pickle
 from site_gen.project import Project
 from site_gen.reader import read_project
 from site_gen.schema import paper_schema
@@ -43,5 +44,9 @@ def hand_written_pages(docs_dir: Path) -> Iterator[Page]:
 def build(project: Project) -> WriteReport:
     """Generate the site's Markdown into project.output_dir. Raises InputError before writing anything."""
     catalog = load_catalog(project)
-    pages = [*hand_written_pages(project.docs_dir), *site_pages(catalog, site_url(catalog))]
-    return write_tree(project.output_dir, pages)
+    cache_file = project.cache_dir / "pages.pickle"
+    renderer = SiteRenderer(catalog, site_url(catalog), load_pickle(cache_file, code_version()))
+    pages = [*hand_written_pages(project.docs_dir), *renderer.pages()]
+    report = write_tree(project.output_dir, pages)
+    save_pickle(cache_file, code_version(), renderer.rendered)
+    return report

@@ -85,10 +85,9 @@ def bibtex_entry(paper: Paper, key: str) -> str:
     return f"@{kind}{{{key},\n{body}\n}}\n"
 
 
-def papers_bib(catalog: Catalog, entries: dict[str, str]) -> str:
-    """Every paper's entry (from `entries`, by paper id), in citation-key order."""
-    keys = citation_keys(catalog)
-    return "\n".join(entries[paper.id] for paper in sorted(catalog.papers, key=lambda p: keys[p.id]))
+def papers_bib(entries: dict[str, str], keys: dict[str, str]) -> str:
+    """Every paper's entry (`entries` and `keys` by paper id), in citation-key order."""
+    return "\n".join(entries[paper_id] for paper_id in sorted(entries, key=keys.__getitem__))
 
 
 # --- Atom feed --------------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import yaml
 from markupsafe import Markup, escape
@@ -44,26 +45,47 @@ class SiteRenderer:
     """Renders one catalog. Work shared between pages (a paper's listing entry, its BibTeX) is
     done once per paper and reused on every page that shows it."""
 
-    def __init__(self, catalog: Catalog, site_url: str):
+    def __init__(self, catalog: Catalog, site_url: str, previous: Mapping[bytes, str] | None = None):
+        """`previous` maps a digest of a page's template inputs to what it rendered last build;
+        pages whose inputs did not change are reused from it, and `rendered` is the next one."""
         self.catalog = catalog
         self.site_url = site_url
-        keys = citation_keys(catalog)
-        self.bibtex = {paper.id: bibtex_entry(paper, keys[paper.id]) for paper in catalog.papers}
+        self.previous = previous or {}
+        self.rendered: dict[bytes, str] = {}
+        self.citation_keys = citation_keys(catalog)
+        self.bibtex = {paper.id: bibtex_entry(paper, self.citation_keys[paper.id]) for paper in catalog.papers}
         self._entries: dict[str, Markup] = {}
+
+    def _reuse(self, inputs: object) -> tuple[bytes, str | None]:
+        key = hashlib.blake2b(repr(inputs).encode(), digest_size=16).digest()
+        return key, self.previous.get(key)
 
     def entry(self, paper: Paper) -> Markup:
         if paper.id not in self._entries:
-            self._entries[paper.id] = Markup(render("entry.md.j2", paper=paper, catalog=self.catalog).strip())
+            tags = [self.catalog.tags[tag] for tag in paper.tags]
+            key, text = self._reuse(("entry", paper.id, dict(paper.fields), tags))
+            if text is None:
+                text = render("entry.md.j2", paper=paper, catalog=self.catalog).strip()
+            self.rendered[key] = text
+            self._entries[paper.id] = Markup(text)
         return self._entries[paper.id]
+
+    def _related(self, paper: Paper) -> list[Paper]:
+        return list(islice((other for other in self.catalog.by_category[paper.category] if other.id != paper.id), RELATED_COUNT))
+
+    def paper_page_inputs(self, paper: Paper) -> tuple[bytes, str | None]:
+        """Everything paper.md.j2 reads, digested (and the page, when it was rendered before)."""
+        related = [(other.id, other.title, other.authors[0], len(other.authors), other.year) for other in self._related(paper)]
+        tags = [self.catalog.tags[tag] for tag in paper.tags]
+        return self._reuse(("paper", paper.id, dict(paper.fields), self.catalog.categories[paper.category], tags, related, self.bibtex[paper.id]))
 
     def paper_page(self, paper: Paper) -> Page:
         catalog = self.catalog
-        related = list(islice((other for other in catalog.by_category[paper.category] if other.id != paper.id), RELATED_COUNT))
         return _page(
             f"papers/{paper.id}.md",
             render(
                 "paper.md.j2",
-                paper=paper, catalog=catalog, category=catalog.categories[paper.category], related=related,
+                paper=paper, catalog=catalog, category=catalog.categories[paper.category], related=self._related(paper),
                 bibtex=self.bibtex[paper.id], summary=_summary(paper.abstract) if paper.abstract else "",
             ),
         )
@@ -98,18 +120,30 @@ class SiteRenderer:
 
     def export_files(self) -> Iterator[Page]:
         yield _page("papers.json", papers_json(self.catalog))
-        yield _page("papers.bib", papers_bib(self.catalog, self.bibtex))
+        yield _page("papers.bib", papers_bib(self.bibtex, self.citation_keys))
         yield Page("feed.xml", feed_xml(self.catalog, self.site_url))
 
     def pages(self) -> Iterator[Page]:
         """Every generated page. At scale, paper pages are rendered by forked workers (which
         inherit this renderer, so nothing is pickled on the way in) while this process renders
         the listings."""
-        papers = self.catalog.papers
+        reused, papers, keys = [], [], {}
+        for paper in self.catalog.papers:
+            key, text = self.paper_page_inputs(paper)
+            keys[paper.id] = key
+            if text is None:
+                papers.append(paper)
+            else:
+                self.rendered[key] = text
+                reused.append(_page(f"papers/{paper.id}.md", text))
+        yield from reused
         workers = min(os.cpu_count() or 1, 8)
         if len(papers) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
             yield from self.listing_pages()
-            yield from (self.paper_page(paper) for paper in papers)
+            for paper in papers:
+                page = self.paper_page(paper)
+                self.rendered[keys[paper.id]] = page.content.decode("utf-8")
+                yield page
         else:
             global _worker_renderer
             _worker_renderer = self
@@ -120,7 +154,9 @@ class SiteRenderer:
                     rendered = [pool.submit(_render_paper_pages, chunk) for chunk in chunks]
                     yield from list(self.listing_pages())
                     for future in rendered:
-                        yield from future.result()
+                        for page in future.result():
+                            self.rendered[keys[page.path[len("papers/"):-len(".md")]]] = page.content.decode("utf-8")
+                            yield page
             finally:
                 _worker_renderer = None
         yield self.navigation()
@@ -135,10 +171,6 @@ _worker_renderer: SiteRenderer | None = None
 def _render_paper_pages(ids: list[str]) -> list[Page]:
     renderer = _worker_renderer
     return [renderer.paper_page(renderer.catalog.by_id[paper_id]) for paper_id in ids]
-
-
-def site_pages(catalog: Catalog, site_url: str) -> Iterator[Page]:
-    return SiteRenderer(catalog, site_url).pages()
 
 
 def field_reference(schema: dict) -> str:

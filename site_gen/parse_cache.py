@@ -27,13 +27,15 @@ def content_key(raw: bytes, display_path: str) -> bytes:
 
 
 @cache
-def _version() -> str:
+def code_version() -> str:
+    """Changes whenever site-gen's code, templates or schema change: every cache depends on it."""
     try:
         package = metadata.version("site-gen")
     except metadata.PackageNotFoundError:
         package = "dev"
     schema = repr(load_schema(PAPER_SCHEMA_FILE))
-    code = b"".join(path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py")))
+    package_dir = Path(__file__).parent
+    code = b"".join(path.read_bytes() for path in sorted([*package_dir.glob("*.py"), *package_dir.glob("templates/*.j2")]))
     digest = hashlib.blake2b(schema.encode() + code, digest_size=16).hexdigest()
     return f"{package}:{sys.version_info[:2]}:{digest}"
 
@@ -52,14 +54,8 @@ class ParseCache:
     @classmethod
     def load(cls, cache_dir: Path, today: dt.date) -> "ParseCache":
         path = cache_dir / _FILE
-        try:
-            with path.open("rb") as handle:
-                header = pickle.load(handle)
-                if header == (_version(), today.isoformat()):
-                    return cls(path, today, pickle.load(handle))
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
-            pass  # a missing, stale or damaged cache is an empty one
-        return cls(path, today, changed=True)
+        entries = load_pickle(path, (code_version(), today.isoformat()))
+        return cls(path, today, changed=True) if entries is None else cls(path, today, entries)
 
     def __contains__(self, key: bytes) -> bool:
         return key in self.entries
@@ -79,9 +75,25 @@ class ParseCache:
         kept = {key: self.entries[key] for key in keys}
         if not self.changed and len(kept) == len(self.entries):
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump((_version(), self.today.isoformat()), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.path)
+        save_pickle(self.path, (code_version(), self.today.isoformat()), kept)
+
+
+def load_pickle(path: Path, header: object) -> Any:
+    """The data saved by save_pickle under the same header, or None (missing, stale or damaged)."""
+    try:
+        with path.open("rb") as handle:
+            if pickle.load(handle) == header:
+                return pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        pass
+    return None
+
+
+def save_pickle(path: Path, header: object, data: Any) -> None:
+    """Write atomically: a crash leaves the previous file or none, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)

@@ -243,3 +243,28 @@ def test_parallel_parsing_and_rendering_give_the_same_output(tmp_path: Path, mon
         build(Project(listing.root))
         digests.append(tree_digest(listing.root / "build" / "docs"))
     assert digests[0] == digests[1] and len(digests[0]) > 12
+
+
+def test_warm_build_after_edits_equals_a_cold_build(tmp_path: Path):
+    """Pages reused from the render cache must be exactly what a fresh build would write: edits
+    to a paper, to a paper shown in another's related list, and to a tag's title all show up."""
+    import shutil
+
+    listing = PaperList(tmp_path / "warm")
+    listing.write("vision-paper", OTHER_PAPER)
+    listing.write("older", VALID_PAPER.replace("year: 2024", "year: 2021").replace("GaLore:", "Older:").replace("2403.03507", "2101.00001"))
+    assert listing.run("build").exit_code == 0
+    listing.write("galore", VALID_PAPER.replace("GaLore:", "GaLore Renamed:"))
+    taxonomy = (listing.root / "papers/_taxonomy.yml").read_text()
+    listing.write_taxonomy(taxonomy.replace("title: Low-rank\n", "title: Low-rank methods\n"))
+    result = listing.run("build")
+    assert result.exit_code == 0
+    assert "GaLore Renamed" in page(listing, "papers/older.md")
+    assert "Low-rank methods" in page(listing, "papers/galore.md")
+
+    cold = tmp_path / "cold"
+    shutil.copytree(listing.root, cold, ignore=shutil.ignore_patterns("build"))
+    cold_listing = PaperList.__new__(PaperList)
+    cold_listing.root = cold
+    assert cold_listing.run("build").exit_code == 0
+    assert tree_digest(listing.root / "build" / "docs") == tree_digest(cold / "build" / "docs")
