@@ -154,8 +154,8 @@ class SiteRenderer:
                     rendered = [pool.submit(_render_paper_pages, chunk) for chunk in chunks]
                     yield from list(self.listing_pages())
                     for future in rendered:
-                        for page in future.result():
-                            self.rendered[keys[page.path[len("papers/"):-len(".md")]]] = page.content.decode("utf-8")
+                        for paper_id, page in future.result():
+                            self.rendered[keys[paper_id]] = page.content.decode("utf-8")
                             yield page
             finally:
                 _worker_renderer = None
@@ -168,9 +168,9 @@ PARALLEL_THRESHOLD = 1000
 _worker_renderer: SiteRenderer | None = None
 
 
-def _render_paper_pages(ids: list[str]) -> list[Page]:
+def _render_paper_pages(ids: list[str]) -> list[tuple[str, Page]]:
     renderer = _worker_renderer
-    return [renderer.paper_page(renderer.catalog.by_id[paper_id]) for paper_id in ids]
+    return [(paper_id, renderer.paper_page(renderer.catalog.by_id[paper_id])) for paper_id in ids]
 
 
 def field_reference(schema: dict) -> str:
