@@ -60,6 +60,13 @@ class PaperList:
         (root / "docs").mkdir()
         self.write_taxonomy(TAXONOMY)
 
+    @classmethod
+    def existing(cls, root: Path) -> "PaperList":
+        """A list already on disk (the repository's own, or a copy)."""
+        listing = cls.__new__(cls)
+        listing.root = root
+        return listing
+
     def write_taxonomy(self, text: str) -> None:
         (self.root / "papers" / "_taxonomy.yml").write_text(text, encoding="utf-8")
 

@@ -222,9 +222,7 @@ def test_readme_section_is_checked_for_staleness(paper_list: PaperList):
 def test_repository_readme_is_up_to_date():
     from tests.conftest import REPO_ROOT
 
-    result = PaperList.__new__(PaperList)
-    result.root = REPO_ROOT
-    assert result.run("readme", "--check").exit_code == 0, "run `site-gen readme` and commit README.md"
+    assert PaperList.existing(REPO_ROOT).run("readme", "--check").exit_code == 0, "run `site-gen readme` and commit README.md"
 
 
 def test_parallel_parsing_and_rendering_give_the_same_output(tmp_path: Path, monkeypatch):
@@ -264,7 +262,5 @@ def test_warm_build_after_edits_equals_a_cold_build(tmp_path: Path):
 
     cold = tmp_path / "cold"
     shutil.copytree(listing.root, cold, ignore=shutil.ignore_patterns("build"))
-    cold_listing = PaperList.__new__(PaperList)
-    cold_listing.root = cold
-    assert cold_listing.run("build").exit_code == 0
+    assert PaperList.existing(cold).run("build").exit_code == 0
     assert tree_digest(listing.root / "build" / "docs") == tree_digest(cold / "build" / "docs")
