@@ -84,11 +84,12 @@ def test_category_page_groups_by_year_newest_first(paper_list: PaperList):
     assert text.index("## 2024") < text.index("galore.md") < text.index("## 2021") < text.index("older.md")
 
 
-def test_navigation_lists_categories_in_order_and_never_papers(built: PaperList):
+def test_navigation_lists_categories_in_order_and_never_papers_or_tags(built: PaperList):
     nav = yaml.safe_load(page(built, ".nav.yml"))["nav"]
     sections = {next(iter(item)): next(iter(item.values())) for item in nav}
     assert list(sections) == ["Home", "Categories", "Tags", "All papers", "Contribute", "About"]
     assert sections["Categories"] == ["categories/index.md", {"Training": "categories/training.md"}, {"Agents": "categories/agents.md"}]
+    assert sections["Tags"] == "tags/index.md"
     assert "papers/galore.md" not in json.dumps(nav)
 
 
