@@ -29,7 +29,7 @@ from site_gen import arxiv
 from site_gen.diagnostics import Diagnostic, InputError
 from site_gen.paper_file import SCHEMA_COMMENT, paper_yaml
 from site_gen.project import Project
-from site_gen.reader import read_project, read_taxonomy
+from site_gen.reader import read_taxonomy, scan_project
 from site_gen.records import Taxonomy
 from site_gen.validation import PAPER_ID, normalised_title
 from site_gen.yaml_source import read_yaml
@@ -274,7 +274,7 @@ def write_new(path: Path, text: str) -> None:
 def check_list(project: Project) -> list[Diagnostic]:
     """What `site-gen check` would report for the whole list."""
     try:
-        read_project(project)
+        scan_project(project)
     except InputError as error:
         return error.diagnostics
     return []

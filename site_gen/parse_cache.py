@@ -1,7 +1,14 @@
 """Parse results remembered by file content, so an unchanged paper is never parsed twice.
 
-The key is a hash of the file's path and bytes (not its mtime); the cache as a whole is thrown
-away when site-gen, the schema or the date (some rules depend on today) changes.
+A result is keyed by a hash of the file's path and bytes. To avoid even reading and hashing
+10,000 unchanged files, each file's last key is kept with its stat signature (mtime, ctime, size,
+inode: ctime cannot be set back, so an edit that restores the mtime is still seen). A signature is
+trusted only if the file was last modified well before that key was recorded; files written just
+before a run ("racily clean", as git calls them) are hashed again.
+
+Results are stored pickled one by one, so a run that needs only the small cross-file summary of
+each paper (`site-gen check`) never rebuilds 10,000 records. The whole cache is thrown away when
+site-gen, the schema or the date (some rules depend on today) changes.
 """
 
 from __future__ import annotations
@@ -13,69 +20,110 @@ import pickle
 import sys
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from site_gen.schema import PAPER_SCHEMA_FILE, load_schema
 
-_FILE = "parse.pickle"
+_INDEX_FILE = "parse-index.pickle"
+_RESULTS_FILE = "parse-results.pickle"
+# Files modified less than this long before the signature was taken are hashed again next time.
+_RACY_NS = 2_000_000_000
+
+Signature = tuple[int, int, int, int]
 
 
 def content_key(raw: bytes, display_path: str) -> bytes:
     return hashlib.blake2b(raw, digest_size=16, person=b"site-gen", key=display_path.encode()[:64]).digest() + display_path.encode()
 
 
+def signature(stat: os.stat_result) -> Signature:
+    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+
+
 @cache
 def code_version() -> str:
     """Changes whenever site-gen's code, templates or schema change: every cache depends on it."""
-    try:
-        package = metadata.version("site-gen")
-    except metadata.PackageNotFoundError:
-        package = "dev"
     schema = repr(load_schema(PAPER_SCHEMA_FILE))
     package_dir = Path(__file__).parent
     code = b"".join(path.read_bytes() for path in sorted([*package_dir.glob("*.py"), *package_dir.glob("templates/*.j2")]))
     digest = hashlib.blake2b(schema.encode() + code, digest_size=16).hexdigest()
-    return f"{package}:{sys.version_info[:2]}:{digest}"
+    return f"{sys.version_info[:2]}:{digest}"
 
 
 @dataclass
 class ParseCache:
-    path: Path | None
+    """`files`: name -> (signature, key) when it was last read; `summaries`: key -> what the
+    caller needs of every file on every run; the full results (pickled one by one) live in a second
+    file, loaded only by a run that asks for one."""
+
+    directory: Path | None
     today: dt.date
-    entries: dict[bytes, Any] = field(default_factory=dict)
+    files: dict[str, tuple[Signature, bytes]] = field(default_factory=dict)
+    summaries: dict[bytes, Any] = field(default_factory=dict)
+    taken_ns: int = 0
     changed: bool = False
+    _saved_results: dict[bytes, bytes] | None = None
+    _new_results: dict[bytes, bytes] = field(default_factory=dict)
 
     @classmethod
     def empty(cls, today: dt.date) -> "ParseCache":
-        return cls(None, today)
+        return cls(None, today, _saved_results={})
 
     @classmethod
     def load(cls, cache_dir: Path, today: dt.date) -> "ParseCache":
-        path = cache_dir / _FILE
-        entries = load_pickle(path, (code_version(), today.isoformat()))
-        return cls(path, today, changed=True) if entries is None else cls(path, today, entries)
+        saved = load_pickle(cache_dir / _INDEX_FILE, cls._header(today))
+        if saved is None:
+            return cls(cache_dir, today, changed=True, _saved_results={})
+        files, summaries, taken_ns = saved
+        return cls(cache_dir, today, files, summaries, taken_ns)
+
+    @staticmethod
+    def _header(today: dt.date) -> tuple[str, str]:
+        return (code_version(), today.isoformat())
+
+    def known_key(self, name: str, stat: Signature) -> bytes | None:
+        """The content key recorded for an unchanged file, or None if it must be read."""
+        known = self.files.get(name)
+        if known is None or known[0] != stat or stat[0] >= self.taken_ns - _RACY_NS:
+            return None
+        return known[1] if known[1] in self.summaries else None
 
     def __contains__(self, key: bytes) -> bool:
-        return key in self.entries
+        return key in self.summaries
 
-    def get(self, key: bytes) -> Any:
-        return self.entries[key]
+    def summary(self, key: bytes) -> Any:
+        return self.summaries[key]
 
-    def put(self, key: bytes, value: Any) -> Any:
-        self.entries[key] = value
+    def result(self, key: bytes) -> Any:
+        """The full result, or None if the results file lost it (deleted or damaged)."""
+        pickled = self._new_results.get(key) or self._results().get(key)
+        return None if pickled is None else pickle.loads(pickled)
+
+    def _results(self) -> dict[bytes, bytes]:
+        if self._saved_results is None:
+            assert self.directory is not None
+            saved = load_pickle(self.directory / _RESULTS_FILE, self._header(self.today))
+            self._saved_results = {} if saved is None else saved
+        return self._saved_results
+
+    def put(self, key: bytes, summary: Any, result: Any) -> None:
+        self.summaries[key] = summary
+        self._new_results[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         self.changed = True
-        return value
 
-    def save(self, keys: list[bytes]) -> None:
+    def save(self, files: dict[str, tuple[Signature, bytes]], taken_ns: int) -> None:
         """Keep only the entries of the files that exist now; write atomically if anything changed."""
-        if self.path is None:
+        if self.directory is None:
             return
-        kept = {key: self.entries[key] for key in keys}
-        if not self.changed and len(kept) == len(self.entries):
+        keys = {key for _, key in files.values()}
+        if not self.changed and files == self.files and len(keys) == len(self.summaries):
             return
-        save_pickle(self.path, (code_version(), self.today.isoformat()), kept)
+        header = self._header(self.today)
+        if self._new_results or len(keys) != len(self.summaries):
+            results = {**self._results(), **self._new_results}
+            save_pickle(self.directory / _RESULTS_FILE, header, {key: results[key] for key in keys if key in results})
+        save_pickle(self.directory / _INDEX_FILE, header, (files, {key: self.summaries[key] for key in keys}, taken_ns))
 
 
 def load_pickle(path: Path, header: object) -> Any:

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from concurrent.futures import ProcessPoolExecutor
+import time
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import fastjsonschema
 
 from site_gen.diagnostics import Diagnostic, InputError
-from site_gen.parse_cache import ParseCache, content_key
+from site_gen.parse_cache import ParseCache, Signature, content_key, signature
 from site_gen.project import Project
 from site_gen.records import Paper, Taxonomy, Term, freeze
-from site_gen.schema import PAPER_SCHEMA_FILE, TAXONOMY_SCHEMA_FILE, paper_schema
+from site_gen.schema import PAPER_SCHEMA_FILE, TAXONOMY_SCHEMA_FILE, load_schema
 from site_gen.validation import (
     duplicate_diagnostics,
+    normalised_title,
     paper_rule_diagnostics,
     schema_diagnostics,
     taxonomy_diagnostics,
@@ -33,10 +35,19 @@ PARALLEL_THRESHOLD = 400
 
 
 @cache
-def _fast_validator():
-    """The same JSON Schema compiled to Python code: ~10x faster than jsonschema, but it stops at
-    the first error, so invalid files are validated again by jsonschema for the full report."""
-    return fastjsonschema.compile(paper_schema())
+def _fast_validator(schema_name: str = PAPER_SCHEMA_FILE):
+    """The same JSON Schema compiled to Python code: ~10x faster than jsonschema (which also takes
+    0.15 s to import), but it stops at the first error, so invalid files are validated again by
+    jsonschema for the full report."""
+    return fastjsonschema.compile(load_schema(schema_name))
+
+
+def _valid(document: YamlDocument, schema_name: str) -> bool:
+    try:
+        _fast_validator(schema_name)(document.data)
+        return True
+    except fastjsonschema.JsonSchemaException:
+        return False
 
 
 @dataclass(frozen=True)
@@ -53,12 +64,8 @@ def parse_paper(raw: bytes, paper_id: str, display_path: str, today: dt.date) ->
     document, problems = read_yaml(raw, display_path, track_locations=False)
     if document is None:
         return Rejected(tuple(problems), readable=False)
-    if not paper_rule_diagnostics(paper_id, document, display_path, today):
-        try:
-            _fast_validator()(document.data)
-            return Paper(paper_id, display_path, freeze(document.data))
-        except fastjsonschema.JsonSchemaException:
-            pass
+    if not paper_rule_diagnostics(paper_id, document, display_path, today) and _valid(document, PAPER_SCHEMA_FILE):
+        return Paper(paper_id, display_path, freeze(document.data))
     located = locate(raw, display_path)
     problems = schema_diagnostics(located, PAPER_SCHEMA_FILE, display_path)
     problems += paper_rule_diagnostics(paper_id, located, display_path, today)
@@ -72,14 +79,38 @@ def locate(raw: bytes, display_path: str) -> YamlDocument:
     return document
 
 
-def _parse_batch(batch: list[tuple[bytes, str, str]], today: dt.date) -> list[Paper | Rejected]:
-    return [parse_paper(raw, paper_id, display_path, today) for raw, paper_id, display_path in batch]
+class PaperKeys(NamedTuple):
+    """What the checks across files need of a valid paper: small, so a warm `site-gen check`
+    never rebuilds the records themselves."""
+
+    source: str
+    category: str
+    tags: tuple[str, ...]
+    arxiv: str | None
+    doi: str | None  # lower case: DOIs are case-insensitive
+    normalised_title: str
 
 
-def _parse_all(jobs: list[tuple[bytes, str, str]], today: dt.date) -> list[Paper | Rejected]:
+Summary = PaperKeys | Rejected
+
+
+def _parse_batch(batch: list[tuple[bytes, str, str]], today: dt.date) -> list[tuple[Summary, Paper | None]]:
+    results = []
+    for raw, paper_id, display_path in batch:
+        parsed = parse_paper(raw, paper_id, display_path, today)
+        if isinstance(parsed, Rejected):
+            results.append((parsed, None))
+        else:
+            results.append((PaperKeys(parsed.source, parsed.category, parsed.tags, parsed.arxiv, parsed.doi and parsed.doi.lower(), normalised_title(parsed.title)), parsed))
+    return results
+
+
+def _parse_all(jobs: list[tuple[bytes, str, str]], today: dt.date) -> list[tuple[Summary, Paper | None]]:
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
         return _parse_batch(jobs, today)
+    from concurrent.futures import ProcessPoolExecutor  # 30 ms to import: only when it is used
+
     size = -(-len(jobs) // workers)
     batches = [jobs[start : start + size] for start in range(0, len(jobs), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -96,7 +127,7 @@ def read_taxonomy(project: Project) -> tuple[Taxonomy | None, list[Diagnostic]]:
     document, problems = read_yaml(raw, display_path)
     if document is None:
         return None, problems
-    problems = schema_diagnostics(document, TAXONOMY_SCHEMA_FILE, display_path)
+    problems = [] if _valid(document, TAXONOMY_SCHEMA_FILE) else schema_diagnostics(document, TAXONOMY_SCHEMA_FILE, display_path)
     if problems:
         return None, problems
     data = document.data
@@ -126,22 +157,38 @@ def read_taxonomy(project: Project) -> tuple[Taxonomy | None, list[Diagnostic]]:
 
 
 @dataclass(frozen=True)
-class _Source:
-    paper_id: str
-    display_path: str
-    raw: bytes
+class Listing:
+    """A valid list: its taxonomy and its papers, rebuilt from the parse cache only when asked."""
+
+    taxonomy: Taxonomy
+    files: dict[str, tuple[Signature, bytes]]
+    parse_cache: ParseCache
+    root: str
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def papers(self) -> list[Paper]:
+        papers = []
+        for display_path, (_, key) in self.files.items():
+            paper = self.parse_cache.result(key)
+            if paper is None:  # its cached result was lost: parse the file again
+                with open(os.path.join(self.root, display_path), "rb") as handle:
+                    paper = parse_paper(handle.read(), display_path.rsplit("/", 1)[-1][:-4], display_path, self.parse_cache.today)
+                assert isinstance(paper, Paper), f"{display_path} changed during the run"
+            papers.append(paper)
+        return papers
 
 
+def _scan(project: Project, parse_cache: ParseCache, today: dt.date) -> tuple[list[Diagnostic], dict[str, tuple[Signature, bytes]], dict[str, bytes]]:
+    """Find every paper file and its content key, parsing those the cache does not know.
 
-
-def read_project(project: Project, today: dt.date | None = None, use_cache: bool = True) -> tuple[Taxonomy, list[Paper]]:
-    """Read and validate the whole list. Raises InputError with every problem found.
-
-    The parse cache is saved only when the whole list is valid: bad input writes nothing."""
-    today = today or dt.date.today()
-    taxonomy, problems = read_taxonomy(project)
-    taxonomy_path = project.display(project.taxonomy_path)
-    sources: list[_Source] = []
+    Returns the file-level problems, each file's (signature, key) by display path, and the bytes
+    of the files that were read (the others are unchanged since the cache saw them)."""
+    problems: list[Diagnostic] = []
+    files: dict[str, tuple[Signature, bytes]] = {}
+    raw_by_path: dict[str, bytes] = {}
+    missing: list[tuple[bytes, str, str]] = []
     # Plain strings, not Path objects: at 10,000 files pathlib's overhead is a third of a warm run.
     papers_dir, display_dir = str(project.papers_dir), project.display(project.papers_dir)
     for name in project.paper_file_names():
@@ -150,32 +197,62 @@ def read_project(project: Project, today: dt.date | None = None, use_cache: bool
         if suffix == "yaml":
             problems.append(Diagnostic(display_path, 1, 1, "paper files use the .yml extension", f"rename it to {paper_id}.yml"))
             continue
-        with open(os.path.join(papers_dir, name), "rb") as handle:
-            sources.append(_Source(paper_id, display_path, handle.read()))
+        path = f"{papers_dir}/{name}"
+        stat = signature(os.stat(path))
+        key = parse_cache.known_key(display_path, stat)
+        if key is None:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+            raw_by_path[display_path] = raw
+            key = content_key(raw, display_path)
+            if key not in parse_cache:
+                missing.append((raw, paper_id, display_path))
+        files[display_path] = (stat, key)
+    for (_, _, display_path), (summary, paper) in zip(missing, _parse_all(missing, today)):
+        parse_cache.put(files[display_path][1], summary, paper)
+    return problems, files, raw_by_path
 
+
+def scan_project(project: Project, today: dt.date | None = None, use_cache: bool = True) -> Listing:
+    """Read and validate the whole list. Raises InputError with every problem found.
+
+    The parse cache is saved only when the whole list is valid: bad input writes nothing."""
+    today = today or dt.date.today()
+    taken_ns = time.time_ns()
+    taxonomy, problems = read_taxonomy(project)
+    taxonomy_path = project.display(project.taxonomy_path)
     parse_cache = ParseCache.load(project.cache_dir, today) if use_cache else ParseCache.empty(today)
-    keys = [content_key(source.raw, source.display_path) for source in sources]
-    missing = [(source.raw, source.paper_id, source.display_path) for source, key in zip(sources, keys) if key not in parse_cache]
-    parsed = iter(_parse_all(missing, today))
-    results = [parse_cache.get(key) if key in parse_cache else parse_cache.put(key, next(parsed)) for key in keys]
+    file_problems, files, raw_by_path = _scan(project, parse_cache, today)
+    problems += file_problems
 
-    papers: list[Paper] = []
+    def located(display_path: str) -> YamlDocument:
+        if display_path not in raw_by_path:
+            with open(os.path.join(project.root, display_path), "rb") as handle:
+                raw_by_path[display_path] = handle.read()
+        return locate(raw_by_path[display_path], display_path)
+
+    valid: list[PaperKeys] = []
     categories = {term.slug for term in taxonomy.categories} if taxonomy else set()
     tags = {term.slug for term in taxonomy.tags} if taxonomy else set()
-    for source, result in zip(sources, results):
-        if isinstance(result, Paper):
-            papers.append(result)
-            if taxonomy is not None and (result.category not in categories or not tags.issuperset(result.tags)):
-                problems.extend(taxonomy_diagnostics(locate(source.raw, source.display_path), source.display_path, taxonomy, taxonomy_path))
+    for display_path, (_, key) in files.items():
+        summary = parse_cache.summary(key)
+        if isinstance(summary, PaperKeys):
+            valid.append(summary)
+            if taxonomy is not None and (summary.category not in categories or not tags.issuperset(summary.tags)):
+                problems.extend(taxonomy_diagnostics(located(display_path), display_path, taxonomy, taxonomy_path))
         else:
-            problems.extend(result.diagnostics)
-            if taxonomy is not None and result.readable:
-                problems.extend(taxonomy_diagnostics(locate(source.raw, source.display_path), source.display_path, taxonomy, taxonomy_path))
-    raw_by_path = {source.display_path: source.raw for source in sources}
-    problems.extend(duplicate_diagnostics(papers, lambda display_path: locate(raw_by_path[display_path], display_path)))
+            problems.extend(summary.diagnostics)
+            if taxonomy is not None and summary.readable:
+                problems.extend(taxonomy_diagnostics(located(display_path), display_path, taxonomy, taxonomy_path))
+    problems.extend(duplicate_diagnostics(valid, located))
     if problems:
         raise InputError(problems)
     assert taxonomy is not None
-    if use_cache:
-        parse_cache.save(keys)
-    return taxonomy, papers
+    parse_cache.save(files, taken_ns)
+    return Listing(taxonomy, files, parse_cache, str(project.root))
+
+
+def read_project(project: Project, today: dt.date | None = None, use_cache: bool = True) -> tuple[Taxonomy, list[Paper]]:
+    """The whole list as records (see scan_project)."""
+    listing = scan_project(project, today, use_cache)
+    return listing.taxonomy, listing.papers()

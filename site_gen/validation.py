@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any, Callable, Iterable
 
 from site_gen.diagnostics import Diagnostic
-from site_gen.records import Paper, Taxonomy
+from site_gen.records import Taxonomy
 from site_gen.schema import load_schema
 from site_gen.yaml_source import Path, YamlDocument
 
@@ -239,18 +239,19 @@ def normalised_title(title: str) -> str:
     return re.sub(r"[\W_]+", " ", title.casefold()).strip()
 
 
-def duplicate_diagnostics(papers: list[Paper], locate: Callable[[str], YamlDocument]) -> list[Diagnostic]:
+def duplicate_diagnostics(papers: Iterable[Any], locate: Callable[[str], YamlDocument]) -> list[Diagnostic]:
     """The same arXiv id, DOI or title in two files: reported on the later file, naming the first.
 
+    `papers` are the reader's PaperKeys: source, arxiv, doi (lower case) and normalised_title.
     `locate(path)` parses a file with locations; it is called only for files with a duplicate."""
     found = []
     keys = {
         "arxiv": ("arXiv id", lambda p: p.arxiv),
-        "doi": ("DOI", lambda p: p.doi.lower() if p.doi else None),
-        "title": ("title", lambda p: normalised_title(p.title)),
+        "doi": ("DOI", lambda p: p.doi),
+        "title": ("title", lambda p: p.normalised_title),
     }
     for field, (label, key_of) in keys.items():
-        first_seen: dict[str, Paper] = {}
+        first_seen: dict[str, Any] = {}
         for paper in sorted(papers, key=lambda p: p.source):
             key = key_of(paper)
             if not key:
