@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -16,10 +17,11 @@ def newest_first(papers: Iterable[Paper]) -> tuple[Paper, ...]:
 
 
 def _index(pairs: Iterable[tuple[str | int, Paper]]) -> Mapping:
+    """Groups in the order the pairs come: from the sorted papers, each group is sorted too."""
     groups: dict = defaultdict(list)
     for key, paper in pairs:
         groups[key].append(paper)
-    return MappingProxyType({key: newest_first(group) for key, group in groups.items()})
+    return MappingProxyType({key: tuple(group) for key, group in groups.items()})
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,11 @@ class Catalog:
 
     @classmethod
     def build(cls, taxonomy: Taxonomy, papers: Iterable[Paper]) -> "Catalog":
-        return cls(taxonomy, newest_first(papers))
+        return cls(taxonomy, tuple(papers))
 
     def __post_init__(self) -> None:
         put = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen dataclass)
+        put("papers", newest_first(self.papers))  # the indexes below rely on this order
         put("by_id", MappingProxyType({p.id: p for p in self.papers}))
         put("by_category", _index((p.category, p) for p in self.papers))
         put("by_tag", _index((tag, p) for p in self.papers for tag in p.tags))
@@ -49,7 +52,7 @@ class Catalog:
         put("tags", MappingProxyType({t.slug: t for t in self.taxonomy.tags}))
 
     def recently_added(self, count: int) -> tuple[Paper, ...]:
-        return tuple(sorted(self.papers, key=lambda p: (p.added, p.id), reverse=True)[:count])
+        return tuple(heapq.nlargest(count, self.papers, key=lambda p: (p.added, p.id)))
 
     @property
     def years(self) -> tuple[int, int] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from typing import Iterable
 
 from feedgen.feed import FeedGenerator
 from pylatexenc.latexencode import UnicodeToLatexEncoder
@@ -16,10 +17,16 @@ from site_gen.records import Paper
 FEED_SIZE = 50
 
 
-def papers_json(catalog: Catalog) -> str:
-    """Every record in id order; each item validates against paper.schema.json."""
-    records = [paper.export() for paper in sorted(catalog.papers, key=lambda p: p.id)]
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+def record_json(paper: Paper) -> str:
+    """One item of papers.json, indented as an item of its array."""
+    return "  " + json.dumps(paper.export(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+
+
+def papers_json(records: Iterable[str]) -> str:
+    """The records (from record_json, in id order) as one JSON array, exactly as json.dumps with
+    indent=2 writes it; each item validates against paper.schema.json."""
+    body = ",\n".join(records)
+    return f"[\n{body}\n]\n" if body else "[]\n"
 
 
 # --- BibTeX -----------------------------------------------------------------------------------
@@ -46,19 +53,21 @@ def latex(text: str) -> str:
     return text if _PLAIN_LATEX.fullmatch(text) else _latex.unicode_to_latex(text)
 
 
-def _key_stem(paper: Paper) -> str:
+def citation_stem(paper: Paper) -> str:
+    """The citation key before clashes are resolved: first author's surname, year, first word."""
     surname = paper.authors[0].split()[-1]
     words = [w for w in re.findall(r"[A-Za-z0-9]+", slugify(paper.title, separator=" ")) if w.lower() not in _STOPWORDS]
     return f"{slugify(surname, separator='')}{paper.year}{(words or ['paper'])[0].lower()}"
 
 
-def citation_keys(catalog: Catalog) -> dict[str, str]:
-    """Stable BibTeX keys (`zhao2024galore`); clashes get a, b, ... in paper id order."""
-    stems: dict[str, list[str]] = {}
-    for paper in sorted(catalog.papers, key=lambda p: p.id):
-        stems.setdefault(_key_stem(paper), []).append(paper.id)
+def citation_keys(stems: dict[str, str]) -> dict[str, str]:
+    """Stable BibTeX keys (`zhao2024galore`) from each paper's stem (by paper id); clashes get
+    a, b, ... in paper id order."""
+    by_stem: dict[str, list[str]] = {}
+    for paper_id in sorted(stems):
+        by_stem.setdefault(stems[paper_id], []).append(paper_id)
     keys = {}
-    for stem, ids in stems.items():
+    for stem, ids in by_stem.items():
         for index, paper_id in enumerate(ids):
             keys[paper_id] = stem if len(ids) == 1 else stem + "abcdefghijklmnopqrstuvwxyz"[index % 26] * (1 + index // 26)
     return keys

@@ -1,21 +1,28 @@
-"""Catalog -> the site's pages and files, as (path, content) pairs. Pure: no file system access."""
+"""Catalog -> the site's pages and files, as (path, content) pairs. Pure: no file system access.
+
+Built for warm runs at 10,000 papers. Every page has a key: a digest of everything its template
+reads (a paper is represented by its file's content key). A page whose output is still current
+for its key (`is_current`, answered by the writer) is not rendered at all. Pieces shared between
+pages (a paper's listing entry, its row in the table of all papers, its BibTeX and JSON) are kept
+in a fragment cache by the same kind of key, so a listing of 10,000 papers is re-assembled from
+cached pieces when one of them changes.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
-from typing import Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping, MutableMapping
 
 import yaml
 from markupsafe import Markup, escape
 
 from site_gen.catalog import Catalog
-from site_gen.exports import bibtex_entry, citation_keys, feed_xml, papers_bib, papers_json
+from site_gen.exports import FEED_SIZE, bibtex_entry, citation_keys, citation_stem, feed_xml, papers_bib, papers_json, record_json
 from site_gen.records import Paper
 from site_gen.templating import render
 
@@ -23,16 +30,34 @@ RELATED_COUNT = 10
 RECENT_COUNT = 10
 # MkDocs skips dot-files when building, so the navigation file never becomes part of the site.
 NAV_FILE = ".nav.yml"
+# A piece of one paper's output: (the paper file's content key, which piece, what else it reads).
+FragmentKey = tuple[bytes, str, bytes]
 
 
 @dataclass(frozen=True)
 class Page:
+    """A file of the output. `key` identifies what `content` was made from (empty: the content
+    itself identifies it); `content` is None for a page the writer said is current for `key`."""
+
     path: str
-    content: bytes
+    content: bytes | None
+    key: bytes = b""
 
 
-def _page(path: str, text: str) -> Page:
-    return Page(path, text.encode("utf-8"))
+def _page(path: str, text: str, key: bytes = b"") -> Page:
+    return Page(path, text.encode("utf-8"), key)
+
+
+def digest(*inputs: object) -> bytes:
+    """A key for small inputs (repr of records and scalars)."""
+    return hashlib.blake2b(repr(inputs).encode(), digest_size=16).digest()
+
+
+def join_digest(parts: Iterable[bytes]) -> bytes:
+    """A key for many parts that are digests or content keys (no repr: thousands per page). They
+    are joined with a separator, not length-prefixed: ~5x faster, and a collision would need a
+    digest that imitates a separator and a neighbour's bytes at once."""
+    return hashlib.blake2b(b"\x1f".join(parts), digest_size=16).digest()
 
 
 def _summary(abstract: str, limit: int = 300) -> str:
@@ -41,54 +66,118 @@ def _summary(abstract: str, limit: int = 300) -> str:
     return first if len(first) <= limit else first[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-class SiteRenderer:
-    """Renders one catalog. Work shared between pages (a paper's listing entry, its BibTeX) is
-    done once per paper and reused on every page that shows it."""
+def _always_stale(path: str, key: bytes) -> bool:
+    return False
 
-    def __init__(self, catalog: Catalog, site_url: str, previous: Mapping[bytes, str] | None = None):
-        """`previous` maps a digest of a page's template inputs to what it rendered last build;
-        pages whose inputs did not change are reused from it, and `rendered` is the next one."""
+
+class SiteRenderer:
+    """Renders one catalog.
+
+    `content_keys` maps each paper id to a digest of its file (the reader's content key);
+    `fragments` holds pieces rendered by earlier builds (read and extended; the caller saves it);
+    `is_current(path, key)` tells whether the output already holds that page for that key."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        site_url: str,
+        content_keys: Mapping[str, bytes],
+        fragments: MutableMapping[FragmentKey, str] | None = None,
+        is_current: Callable[[str, bytes], bool] = _always_stale,
+    ):
         self.catalog = catalog
         self.site_url = site_url
-        self.previous = previous or {}
-        self.rendered: dict[bytes, str] = {}
-        self.citation_keys = citation_keys(catalog)
-        self.bibtex = {paper.id: bibtex_entry(paper, self.citation_keys[paper.id]) for paper in catalog.papers}
-        self._entries: dict[str, Markup] = {}
+        self.content_keys = content_keys
+        self.fragments = {} if fragments is None else fragments
+        self.is_current = is_current
+        self.added_fragments: dict[FragmentKey, str] = {}
+        self._citation_keys: dict[str, str] | None = None
+        self._neighbours: dict[str, tuple[Paper, ...]] = {}
+        self._term_keys = {
+            **{("category", t.slug): digest(t) for t in catalog.taxonomy.categories},
+            **{("tag", t.slug): digest(t) for t in catalog.taxonomy.tags},
+        }
+        self._entry_keys: dict[str, bytes] = {}
 
-    def _reuse(self, inputs: object) -> tuple[bytes, str | None]:
-        key = hashlib.blake2b(repr(inputs).encode(), digest_size=16).digest()
-        return key, self.previous.get(key)
+    # --- shared pieces, each rendered once per content and reused from the fragment cache ---
+
+    def _fragment(self, paper: Paper, kind: str, inputs: bytes, make: Callable[[], str]) -> str:
+        """A piece of one paper; `inputs` is a digest of what it reads besides the paper."""
+        key = (self.content_keys[paper.id], kind, inputs)
+        text = self.fragments.get(key)
+        if text is None:
+            text = self.fragments[key] = self.added_fragments[key] = make()
+        return text
+
+    def _entry_key(self, paper: Paper) -> bytes:
+        """What a paper's listing entry shows: its file and the titles of its tags."""
+        key = self._entry_keys.get(paper.id)
+        if key is None:
+            terms = self._term_keys
+            key = self._entry_keys[paper.id] = join_digest([self.content_keys[paper.id], *(terms["tag", tag] for tag in paper.tags)])
+        return key
 
     def entry(self, paper: Paper) -> Markup:
-        if paper.id not in self._entries:
-            tags = [self.catalog.tags[tag] for tag in paper.tags]
-            key, text = self._reuse(("entry", paper.id, dict(paper.fields), tags))
-            if text is None:
-                text = render("entry.md.j2", paper=paper, catalog=self.catalog).strip()
-            self.rendered[key] = text
-            self._entries[paper.id] = Markup(text)
-        return self._entries[paper.id]
+        """The paper in a category or tag listing."""
+        return Markup(self._fragment(paper, "entry", self._entry_key(paper), lambda: render("entry.md.j2", paper=paper, catalog=self.catalog).strip()))
 
-    def _related(self, paper: Paper) -> list[Paper]:
-        return list(islice((other for other in self.catalog.by_category[paper.category] if other.id != paper.id), RELATED_COUNT))
+    def row(self, paper: Paper) -> Markup:
+        """The paper in the table of all papers."""
+        return Markup(self._fragment(paper, "row", self._term_keys["category", paper.category], lambda: render("paper_row.md.j2", paper=paper, catalog=self.catalog).strip()))
 
-    def paper_page_inputs(self, paper: Paper) -> tuple[bytes, str | None]:
-        """Everything paper.md.j2 reads, digested (and the page, when it was rendered before)."""
-        related = [(other.id, other.title, other.authors[0], len(other.authors), other.year) for other in self._related(paper)]
-        tags = [self.catalog.tags[tag] for tag in paper.tags]
-        return self._reuse(("paper", paper.id, dict(paper.fields), self.catalog.categories[paper.category], tags, related, self.bibtex[paper.id]))
+    @property
+    def citation_keys(self) -> dict[str, str]:
+        if self._citation_keys is None:
+            stems = {
+                paper.id: self._fragment(paper, "stem", b"", lambda paper=paper: citation_stem(paper))
+                for paper in self.catalog.papers
+            }
+            self._citation_keys = citation_keys(stems)
+        return self._citation_keys
 
-    def paper_page(self, paper: Paper) -> Page:
+    def bibtex(self, paper: Paper) -> str:
+        citation_key = self.citation_keys[paper.id]
+        return self._fragment(paper, "bibtex", citation_key.encode(), lambda: bibtex_entry(paper, citation_key))
+
+    def _record_json(self, paper: Paper) -> str:
+        return self._fragment(paper, "json", b"", lambda: record_json(paper))
+
+    # --- pages ---
+
+    def _keyed(self, path: str, key: bytes, make: Callable[[], str | bytes]) -> Page:
+        if self.is_current(path, key):
+            return Page(path, None, key)
+        content = make()
+        return Page(path, content if isinstance(content, bytes) else content.encode("utf-8"), key)
+
+    def related(self, paper: Paper) -> tuple[Paper, ...]:
+        """Papers next to this one in its category's listing (same years, similar titles): adding
+        a paper changes the related lists of its ten neighbours, not of the whole category."""
+        if paper.id not in self._neighbours:
+            listing = self.catalog.by_category[paper.category]
+            for position, other in enumerate(listing):
+                start = max(0, min(position - RELATED_COUNT // 2, len(listing) - RELATED_COUNT - 1))
+                window = listing[start : start + RELATED_COUNT + 1]
+                self._neighbours[other.id] = tuple(p for p in window if p.id != other.id)[:RELATED_COUNT]
+        return self._neighbours[paper.id]
+
+    def paper_page_key(self, paper: Paper) -> bytes:
+        """Everything paper.md.j2 reads, digested."""
+        related = [self.content_keys[other.id] for other in self.related(paper)]
+        category = self._term_keys["category", paper.category]
+        return join_digest([b"paper", self._entry_key(paper), category, *related, self.citation_keys[paper.id].encode()])
+
+    def paper_page(self, paper: Paper, key: bytes = b"") -> Page:
         catalog = self.catalog
-        return _page(
-            f"papers/{paper.id}.md",
-            render(
-                "paper.md.j2",
-                paper=paper, catalog=catalog, category=catalog.categories[paper.category], related=self._related(paper),
-                bibtex=self.bibtex[paper.id], summary=_summary(paper.abstract) if paper.abstract else "",
-            ),
+        text = render(
+            "paper.md.j2",
+            paper=paper, catalog=catalog, category=catalog.categories[paper.category], related=self.related(paper),
+            bibtex=self.bibtex(paper), summary=_summary(paper.abstract) if paper.abstract else "",
         )
+        return _page(f"papers/{paper.id}.md", text, key)
+
+    def _listing_key(self, kind: str, slug: str, papers: tuple[Paper, ...]) -> bytes:
+        return join_digest([kind.encode(), self._term_keys[kind, slug], *map(self._entry_key, papers)])
 
     def listing_pages(self) -> Iterator[Page]:
         catalog = self.catalog
@@ -96,12 +185,19 @@ class SiteRenderer:
         yield _page("categories/index.md", render("categories_index.md.j2", catalog=catalog))
         for term in catalog.taxonomy.categories:
             papers = catalog.by_category.get(term.slug, ())
-            yield _page(f"categories/{term.slug}.md", render("category.md.j2", term=term, papers=papers, catalog=catalog, entry=self.entry))
+            yield self._keyed(
+                f"categories/{term.slug}.md", self._listing_key("category", term.slug, papers),
+                lambda: render("category.md.j2", term=term, papers=papers, catalog=catalog, entry=self.entry),
+            )
         yield _page("tags/index.md", render("tags_index.md.j2", catalog=catalog))
         for term in catalog.taxonomy.tags:
             papers = catalog.by_tag.get(term.slug, ())
-            yield _page(f"tags/{term.slug}.md", render("tag.md.j2", term=term, papers=papers, catalog=catalog, entry=self.entry))
-        yield _page("papers/index.md", render("all_papers.md.j2", catalog=catalog))
+            yield self._keyed(
+                f"tags/{term.slug}.md", self._listing_key("tag", term.slug, papers),
+                lambda: render("tag.md.j2", term=term, papers=papers, catalog=catalog, entry=self.entry),
+            )
+        all_key = join_digest([b"all", *(part for p in catalog.papers for part in (self.content_keys[p.id], self._term_keys["category", p.category]))])
+        yield self._keyed("papers/index.md", all_key, lambda: render("all_papers.md.j2", catalog=catalog, rows=map(self.row, catalog.papers)))
 
     def navigation(self) -> Page:
         """The nav as a MkDocs config fragment (mkdocs.yml INHERITs it): categories in taxonomy
@@ -120,58 +216,67 @@ class SiteRenderer:
         return _page(NAV_FILE, yaml.safe_dump({"nav": nav}, sort_keys=False, allow_unicode=True))
 
     def export_files(self) -> Iterator[Page]:
-        yield _page("papers.json", papers_json(self.catalog))
-        yield _page("papers.bib", papers_bib(self.bibtex, self.citation_keys))
-        yield Page("feed.xml", feed_xml(self.catalog, self.site_url))
+        catalog = self.catalog
+        by_id = sorted(catalog.papers, key=lambda p: p.id)
+        yield self._keyed("papers.json", join_digest([b"json", *(self.content_keys[p.id] for p in by_id)]), lambda: papers_json(map(self._record_json, by_id)))
+        bib_key = join_digest([b"bib", *(part for p in by_id for part in (self.content_keys[p.id], self.citation_keys[p.id].encode()))])
+        yield self._keyed("papers.bib", bib_key, lambda: papers_bib({p.id: self.bibtex(p) for p in by_id}, self.citation_keys))
+        recent = catalog.recently_added(FEED_SIZE)
+        feed_key = digest("feed", self.site_url, catalog.taxonomy, [self.content_keys[p.id] for p in recent])
+        yield self._keyed("feed.xml", feed_key, lambda: feed_xml(catalog, self.site_url))
 
     def pages(self) -> Iterator[Page]:
         """Every generated page. At scale, paper pages are rendered by forked workers (which
         inherit this renderer, so nothing is pickled on the way in) while this process renders
         the listings."""
-        reused, papers, keys = [], [], {}
+        stale: list[tuple[Paper, bytes]] = []
         for paper in self.catalog.papers:
-            key, text = self.paper_page_inputs(paper)
-            keys[paper.id] = key
-            if text is None:
-                papers.append(paper)
+            key = self.paper_page_key(paper)
+            if self.is_current(f"papers/{paper.id}.md", key):
+                yield Page(f"papers/{paper.id}.md", None, key)
             else:
-                self.rendered[key] = text
-                reused.append(_page(f"papers/{paper.id}.md", text))
-        yield from reused
+                stale.append((paper, key))
         workers = min(os.cpu_count() or 1, 8)
-        if len(papers) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if len(stale) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
             yield from self.listing_pages()
-            for paper in papers:
-                page = self.paper_page(paper)
-                self.rendered[keys[paper.id]] = page.content.decode("utf-8")
-                yield page
+            for paper, key in stale:
+                yield self.paper_page(paper, key)
         else:
-            global _worker_renderer
-            _worker_renderer = self
-            try:
-                ids = [paper.id for paper in papers]
-                chunks = [ids[start : start + 250] for start in range(0, len(ids), 250)]
-                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                    rendered = [pool.submit(_render_paper_pages, chunk) for chunk in chunks]
-                    yield from list(self.listing_pages())
-                    for future in rendered:
-                        for paper_id, page in future.result():
-                            self.rendered[keys[paper_id]] = page.content.decode("utf-8")
-                            yield page
-            finally:
-                _worker_renderer = None
+            yield from self._render_in_workers(stale, workers)
         yield self.navigation()
         yield from self.export_files()
 
+    def _render_in_workers(self, stale: list[tuple[Paper, bytes]], workers: int) -> Iterator[Page]:
+        from concurrent.futures import ProcessPoolExecutor
 
-# Below this many papers, starting worker processes costs more than it saves.
+        global _worker_renderer
+        _worker_renderer = self
+        try:
+            jobs = [(paper.id, key) for paper, key in stale]
+            chunks = [jobs[start : start + 250] for start in range(0, len(jobs), 250)]
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                rendered = [pool.submit(_render_paper_pages, chunk) for chunk in chunks]
+                yield from list(self.listing_pages())
+                for future in rendered:
+                    pages, fragments = future.result()
+                    # Keep what the workers computed (BibTeX entries): papers.bib needs them all.
+                    self.fragments.update(fragments)
+                    self.added_fragments.update(fragments)
+                    yield from pages
+        finally:
+            _worker_renderer = None
+
+
+# Below this many papers to render, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 1000
 _worker_renderer: SiteRenderer | None = None
 
 
-def _render_paper_pages(ids: list[str]) -> list[tuple[str, Page]]:
+def _render_paper_pages(jobs: list[tuple[str, bytes]]) -> tuple[list[Page], dict[FragmentKey, str]]:
     renderer = _worker_renderer
-    return [(paper_id, renderer.paper_page(renderer.catalog.by_id[paper_id])) for paper_id in ids]
+    renderer.added_fragments = {}
+    pages = [renderer.paper_page(renderer.catalog.by_id[paper_id], key) for paper_id, key in jobs]
+    return pages, renderer.added_fragments
 
 
 def field_reference(schema: dict) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import bibtexparser
@@ -265,3 +266,29 @@ def test_warm_build_after_edits_equals_a_cold_build(tmp_path: Path):
     shutil.copytree(listing.root, cold, ignore=shutil.ignore_patterns("build"))
     assert PaperList.existing(cold).run("build").exit_code == 0
     assert tree_digest(listing.root / "build" / "docs") == tree_digest(cold / "build" / "docs")
+
+
+def test_warm_build_writes_only_what_an_edit_changes(built: PaperList):
+    from site_gen.build import build
+    from site_gen.project import Project
+
+    built.write("galore", VALID_PAPER.replace("abstract: Training LLMs is memory hungry.", "abstract: Training LLMs needs memory."))
+    report = build(Project(built.root))
+    # The abstract shows on the paper page, in listing entries and in the exports; not in the
+    # table of all papers, the home page or the other paper's page.
+    assert set(report.written) == {
+        "papers/galore.md", "categories/training.md", "tags/llm.md", "tags/low-rank.md", "papers.json", "feed.xml",
+    }
+    assert build(Project(built.root)).written == ()
+
+
+def test_output_files_changed_behind_its_back_are_restored(built: PaperList):
+    out = built.root / "build" / "docs"
+    expected = tree_digest(out)
+    (out / "papers/galore.md").unlink()
+    (out / "tags/llm.md").write_text("edited by hand")
+    assert built.run("build").exit_code == 0
+    assert tree_digest(out) == expected
+    shutil.rmtree(built.root / "build" / "cache")  # without any cache: the same tree
+    assert built.run("build").exit_code == 0
+    assert tree_digest(out) == expected
