@@ -98,6 +98,7 @@ class SiteRenderer:
             **{("tag", t.slug): digest(t) for t in catalog.taxonomy.tags},
         }
         self._entry_keys: dict[str, bytes] = {}
+        self._related_items: dict[str, Markup] = {}
 
     # --- shared pieces, each rendered once per content and reused from the fragment cache ---
 
@@ -139,7 +140,7 @@ class SiteRenderer:
         citation_key = self.citation_keys[paper.id]
         return self._fragment(paper, "bibtex", citation_key.encode(), lambda: bibtex_entry(paper, citation_key))
 
-    def _record_json(self, paper: Paper) -> str:
+    def record_json(self, paper: Paper) -> str:
         return self._fragment(paper, "json", b"", lambda: record_json(paper))
 
     # --- pages ---
@@ -161,6 +162,13 @@ class SiteRenderer:
                 self._neighbours[other.id] = tuple(p for p in window if p.id != other.id)[:RELATED_COUNT]
         return self._neighbours[paper.id]
 
+    def related_items(self, paper: Paper) -> list[Markup]:
+        items = self._related_items
+        for other in self.related(paper):
+            if other.id not in items:
+                items[other.id] = Markup(render("related_item.md.j2", paper=other).strip())
+        return [items[other.id] for other in self.related(paper)]
+
     def paper_page_key(self, paper: Paper) -> bytes:
         """Everything paper.md.j2 reads, digested."""
         related = [self.content_keys[other.id] for other in self.related(paper)]
@@ -171,7 +179,7 @@ class SiteRenderer:
         catalog = self.catalog
         text = render(
             "paper.md.j2",
-            paper=paper, catalog=catalog, category=catalog.categories[paper.category], related=self.related(paper),
+            paper=paper, catalog=catalog, category=catalog.categories[paper.category], related=self.related_items(paper),
             bibtex=self.bibtex(paper), summary=_summary(paper.abstract) if paper.abstract else "",
         )
         return _page(f"papers/{paper.id}.md", text, key)
@@ -218,7 +226,7 @@ class SiteRenderer:
     def export_files(self) -> Iterator[Page]:
         catalog = self.catalog
         by_id = sorted(catalog.papers, key=lambda p: p.id)
-        yield self._keyed("papers.json", join_digest([b"json", *(self.content_keys[p.id] for p in by_id)]), lambda: papers_json(map(self._record_json, by_id)))
+        yield self._keyed("papers.json", join_digest([b"json", *(self.content_keys[p.id] for p in by_id)]), lambda: papers_json(map(self.record_json, by_id)))
         bib_key = join_digest([b"bib", *(part for p in by_id for part in (self.content_keys[p.id], self.citation_keys[p.id].encode()))])
         yield self._keyed("papers.bib", bib_key, lambda: papers_bib({p.id: self.bibtex(p) for p in by_id}, self.citation_keys))
         recent = catalog.recently_added(FEED_SIZE)
@@ -226,9 +234,9 @@ class SiteRenderer:
         yield self._keyed("feed.xml", feed_key, lambda: feed_xml(catalog, self.site_url))
 
     def pages(self) -> Iterator[Page]:
-        """Every generated page. At scale, paper pages are rendered by forked workers (which
-        inherit this renderer, so nothing is pickled on the way in) while this process renders
-        the listings."""
+        """Every generated page. At scale, paper pages and the pieces of each paper that listings
+        and exports use are rendered by forked workers (which inherit this renderer, so nothing
+        is pickled on the way in); this process then assembles the listings from those pieces."""
         stale: list[tuple[Paper, bytes]] = []
         for paper in self.catalog.papers:
             key = self.paper_page_key(paper)
@@ -255,14 +263,11 @@ class SiteRenderer:
             jobs = [(paper.id, key) for paper, key in stale]
             chunks = [jobs[start : start + 250] for start in range(0, len(jobs), 250)]
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                rendered = [pool.submit(_render_paper_pages, chunk) for chunk in chunks]
-                yield from list(self.listing_pages())
-                for future in rendered:
-                    pages, fragments = future.result()
-                    # Keep what the workers computed (BibTeX entries): papers.bib needs them all.
+                for pages, fragments in pool.map(_render_paper_pages, chunks):
                     self.fragments.update(fragments)
                     self.added_fragments.update(fragments)
                     yield from pages
+            yield from self.listing_pages()
         finally:
             _worker_renderer = None
 
@@ -275,7 +280,11 @@ _worker_renderer: SiteRenderer | None = None
 def _render_paper_pages(jobs: list[tuple[str, bytes]]) -> tuple[list[Page], dict[FragmentKey, str]]:
     renderer = _worker_renderer
     renderer.added_fragments = {}
-    pages = [renderer.paper_page(renderer.catalog.by_id[paper_id], key) for paper_id, key in jobs]
+    pages = []
+    for paper_id, key in jobs:
+        paper = renderer.catalog.by_id[paper_id]
+        pages.append(renderer.paper_page(paper, key))
+        renderer.entry(paper), renderer.row(paper), renderer.record_json(paper)
     return pages, renderer.added_fragments
 
 

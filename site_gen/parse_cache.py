@@ -107,9 +107,9 @@ class ParseCache:
             self._saved_results = {} if saved is None else saved
         return self._saved_results
 
-    def put(self, key: bytes, summary: Any, result: Any) -> None:
+    def put(self, key: bytes, summary: Any, pickled_result: bytes) -> None:
         self.summaries[key] = summary
-        self._new_results[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        self._new_results[key] = pickled_result
         self.changed = True
 
     def save(self, files: dict[str, tuple[Signature, bytes]], taken_ns: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -94,18 +95,21 @@ class PaperKeys(NamedTuple):
 Summary = PaperKeys | Rejected
 
 
-def _parse_batch(batch: list[tuple[bytes, str, str]], today: dt.date) -> list[tuple[Summary, Paper | None]]:
+def _parse_batch(batch: list[tuple[bytes, str, str]], today: dt.date) -> list[tuple[Summary, bytes]]:
+    """Each file's summary and its result pickled (the form the parse cache keeps, made here so
+    that worker processes do that work too)."""
     results = []
     for raw, paper_id, display_path in batch:
         parsed = parse_paper(raw, paper_id, display_path, today)
         if isinstance(parsed, Rejected):
-            results.append((parsed, None))
+            summary: Summary = parsed
         else:
-            results.append((PaperKeys(parsed.source, parsed.category, parsed.tags, parsed.arxiv, parsed.doi and parsed.doi.lower(), normalised_title(parsed.title)), parsed))
+            summary = PaperKeys(parsed.source, parsed.category, parsed.tags, parsed.arxiv, parsed.doi and parsed.doi.lower(), normalised_title(parsed.title))
+        results.append((summary, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)))
     return results
 
 
-def _parse_all(jobs: list[tuple[bytes, str, str]], today: dt.date) -> list[tuple[Summary, Paper | None]]:
+def _parse_all(jobs: list[tuple[bytes, str, str]], today: dt.date) -> list[tuple[Summary, bytes]]:
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
         return _parse_batch(jobs, today)
@@ -208,8 +212,8 @@ def _scan(project: Project, parse_cache: ParseCache, today: dt.date) -> tuple[li
             if key not in parse_cache:
                 missing.append((raw, paper_id, display_path))
         files[display_path] = (stat, key)
-    for (_, _, display_path), (summary, paper) in zip(missing, _parse_all(missing, today)):
-        parse_cache.put(files[display_path][1], summary, paper)
+    for (_, _, display_path), (summary, pickled) in zip(missing, _parse_all(missing, today)):
+        parse_cache.put(files[display_path][1], summary, pickled)
     return problems, files, raw_by_path
 
 

@@ -51,6 +51,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the package: no stat() of the template file on every render.
+        auto_reload=False,
     )
     env.filters.update(front_matter=_front_matter, link=link_target, attr=html_attribute, fence=code_fence, md=markdown_text, authors=_authors)
     return env
