@@ -5,11 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from functools import cache
 from typing import Iterable
-
-from feedgen.feed import FeedGenerator
-from pylatexenc.latexencode import UnicodeToLatexEncoder
-from slugify import slugify
 
 from site_gen.catalog import Catalog
 from site_gen.records import Paper
@@ -39,9 +36,17 @@ _JOURNAL = re.compile(
     re.IGNORECASE,
 )
 
-# pylatexenc's defaults escape LaTeX's special characters and accents; characters with no LaTeX
-# form (CJK names) are kept as UTF-8, which biber and modern BibTeX read.
-_latex = UnicodeToLatexEncoder(replacement_latex_protection="braces-all", unknown_char_policy="keep", unknown_char_warning=False)
+# The exporters' libraries (feedgen with lxml, pylatexenc, slugify) are imported when first used:
+# a warm build whose exports are current never needs them.
+
+
+@cache
+def _latex_encoder():
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+    # pylatexenc's defaults escape LaTeX's special characters and accents; characters with no
+    # LaTeX form (CJK names) are kept as UTF-8, which biber and modern BibTeX read.
+    return UnicodeToLatexEncoder(replacement_latex_protection="braces-all", unknown_char_policy="keep", unknown_char_warning=False)
 
 
 _PLAIN_LATEX = re.compile(r"[A-Za-z0-9 .,;:()?!'/+=@-]*")
@@ -50,11 +55,13 @@ _PLAIN_LATEX = re.compile(r"[A-Za-z0-9 .,;:()?!'/+=@-]*")
 def latex(text: str) -> str:
     text = " ".join(text.split())
     # pylatexenc is slow and most titles and names need nothing escaped.
-    return text if _PLAIN_LATEX.fullmatch(text) else _latex.unicode_to_latex(text)
+    return text if _PLAIN_LATEX.fullmatch(text) else _latex_encoder().unicode_to_latex(text)
 
 
 def citation_stem(paper: Paper) -> str:
     """The citation key before clashes are resolved: first author's surname, year, first word."""
+    from slugify import slugify
+
     surname = paper.authors[0].split()[-1]
     words = [w for w in re.findall(r"[A-Za-z0-9]+", slugify(paper.title, separator=" ")) if w.lower() not in _STOPWORDS]
     return f"{slugify(surname, separator='')}{paper.year}{(words or ['paper'])[0].lower()}"
@@ -108,6 +115,8 @@ def _midnight(date_text: str) -> dt.datetime:
 
 def feed_xml(catalog: Catalog, site_url: str) -> bytes:
     """Atom feed of the most recently added papers. Deterministic: every date comes from the data."""
+    from feedgen.feed import FeedGenerator
+
     site_url = site_url.rstrip("/") + "/"
     recent = catalog.recently_added(FEED_SIZE)
     feed = FeedGenerator()

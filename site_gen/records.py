@@ -21,11 +21,6 @@ class Paper:
     source: str
     fields: Mapping[str, Any]
 
-    def __getattr__(self, name: str) -> Any:
-        if name in _FIELDS:
-            return self.fields.get(name)
-        raise AttributeError(name)
-
     @property
     def added_date(self) -> dt.date:
         return dt.date.fromisoformat(self.fields["added"])
@@ -61,6 +56,17 @@ class Paper:
     def export(self) -> dict[str, Any]:
         """The record as it appears in papers.json: id first, then schema order."""
         return {"id": self.id, **{name: _plain(self.fields[name]) for name in paper_fields() if name in self.fields}}
+
+
+def _field_property(name: str) -> property:
+    return property(lambda paper: paper.fields.get(name), doc=f"The paper's `{name}` field (None when absent).")
+
+
+# One read-only attribute per schema field (a property is ~5x faster than __getattr__, which runs
+# only after a failed lookup: listings of 10,000 papers read a million of them).
+for _name in _FIELDS:
+    if not hasattr(Paper, _name):
+        setattr(Paper, _name, _field_property(_name))
 
 
 def _paper_from_pickle(paper_id: str, source: str, fields: dict[str, Any]) -> Paper:
