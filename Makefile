@@ -41,9 +41,15 @@ install: $(INSTALLED) $(NODE_INSTALLED) $(CHROMIUM)
 generate: install
 	$(BIN)/site-gen build
 
-## site: generate, then build the static site into site/
+# Search: Pagefind indexes the built pages (only their articles, see overrides/main.html) into
+# site/pagefind/, which the search box loads in small pieces. `.headerlink` is the permalink sign in
+# headings. tests/sitebuild.py runs the same command.
+PAGEFIND_FLAGS := --quiet --exclude-selectors .headerlink
+
+## site: generate, build the static site into site/, then index it for search (Pagefind)
 site: generate
 	$(BIN)/mkdocs build --strict --site-dir site
+	$(BIN)/python -m pagefind --site site $(PAGEFIND_FLAGS)
 
 ## check: validate every paper file and the taxonomy, then refresh the list in README.md
 check: install
@@ -51,8 +57,9 @@ check: install
 	$(BIN)/site-gen readme
 
 ## serve: live preview on http://127.0.0.1:8000; edits to papers/ and docs/ reload the page
+# mkdocs serve writes no Pagefind index: Material's built-in search is switched on instead.
 serve: generate
-	$(BIN)/mkdocs serve --livereload
+	MKDOCS_BUILTIN_SEARCH=true $(BIN)/mkdocs serve --livereload
 
 ## test: the whole test suite, browser tests included
 test: install

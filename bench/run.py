@@ -51,7 +51,7 @@ SLOW = ["site_full", "mkdocs_plain", "search", "search_plain"]
 ITEMS = FAST + SLOW
 
 # Top-level entries of the work folder that the harness itself creates.
-OURS = {"papers", "docs", "mkdocs.yml", "site_gen", "site", "site-plain", "mkdocs-plain.yml"}
+OURS = {"papers", "docs", "mkdocs.yml", "site_gen", "overrides", "site", "site-plain", "mkdocs-plain.yml"}
 # Requests whose path says they serve search (Material's index and worker, Pagefind's files).
 SEARCH_PATH = re.compile(r"search|pagefind|lunr|worker", re.I)
 RESULT_SELECTOR = ".md-search-result__item, .pagefind-ui__result, [data-search-result]"
@@ -301,7 +301,8 @@ def make_site_argv(root: Path) -> list[str]:
             f"BIN={BIN}", f"VENV={BIN.parent}"]
 
 
-FALLBACK_SITE = ["site-gen build", "mkdocs build --strict --site-dir site"]
+FALLBACK_SITE = ["site-gen build", "mkdocs build --strict --site-dir site",
+                 "python -m pagefind --site site --quiet --exclude-selectors .headerlink"]
 
 
 def site_commands(root: Path) -> tuple[list[str], bool]:

@@ -11,15 +11,17 @@ from pathlib import Path
 from tests.conftest import REPO_ROOT
 
 BIN = Path(sys.executable).parent
+# The Makefile's PAGEFIND_FLAGS: `make site` indexes the built site with Pagefind.
+PAGEFIND_ARGS = ["--quiet", "--exclude-selectors", ".headerlink"]
 
 
 def build_site(root: Path, site_url: str | None = None) -> Path:
     """Generate and build the site of the list in `root` (which holds papers/ and docs/) with the
     repository's mkdocs.yml; returns the built site folder."""
     shutil.copy(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    hook_dir = root / "site_gen"
-    if not hook_dir.exists():
-        hook_dir.symlink_to(REPO_ROOT / "site_gen")
+    for name in ("site_gen", "overrides"):  # mkdocs.yml's hook and theme.custom_dir, relative to it
+        if not (root / name).exists():
+            (root / name).symlink_to(REPO_ROOT / name)
     if not (root / "docs").exists() or not any((root / "docs").iterdir()):
         shutil.copytree(REPO_ROOT / "docs", root / "docs", dirs_exist_ok=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GITHUB_ACTIONS": "false"}
@@ -32,6 +34,9 @@ def build_site(root: Path, site_url: str | None = None) -> Path:
         env=env, capture_output=True, text=True,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
+    # Search: Pagefind indexes the built site, as `make site` does.
+    proc = subprocess.run([BIN / "python", "-m", "pagefind", *PAGEFIND_ARGS, "--site", site], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     return site
 
 

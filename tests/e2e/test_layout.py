@@ -82,9 +82,9 @@ def test_phone_menu_and_search_work(seed_page):
     expect(page.get_by_label("Only papers with code")).to_be_checked()
 
     page.locator("label.md-header__button[for='__search']").click()
-    box = page.locator("[data-md-component=search-query]")
+    box = page.locator(".md-search__input")
     expect(box).to_be_visible()
-    box.press_sequentially("Cartridges")  # Material searches on keyup
+    box.press_sequentially("Cartridges")
     best = page.locator(".md-search-result__list > .md-search-result__item > a").first
     expect(best).to_contain_text("Cartridges: Lightweight")
     best.tap()

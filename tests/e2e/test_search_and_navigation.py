@@ -1,4 +1,4 @@
-"""A reader finds papers with Material's search and by browsing home -> category -> paper -> tag."""
+"""A reader finds papers by browsing home -> category -> paper -> tag (search: test_search.py)."""
 
 from __future__ import annotations
 
@@ -23,43 +23,6 @@ def expect_paper_page(page, paper_id: str) -> None:
     expect(page).to_have_url(re.compile(rf"/papers/{re.escape(paper_id)}/"))
     expect(page.locator("article.md-content__inner > h1")).to_contain_text(title)
     assert heading(page) == title
-
-
-def search(page, query: str):
-    """Open search with Material's `/` shortcut, type, and return the result links once they are shown."""
-    page.keyboard.press("/")
-    box = page.locator("[data-md-component=search-query]")
-    expect(box).to_be_focused()
-    page.keyboard.type(query)
-    expect(page.locator(".md-search-result__meta")).to_have_text(re.compile(r"\d+ matching documents?"))
-    return page.locator(".md-search-result__list > .md-search-result__item > a")
-
-
-@pytest.mark.parametrize(("query", "paper_id"), [
-    ("Cartridges", "cartridges"),                              # a title word
-    ("Antonopoulos", "mixed-precision-carbon-footprint"),      # an author's surname
-    ("Kolmogorov", "htm-drift-detection"),                     # a word only its abstract has
-    # the exact title of a paper whose words another title repeats ("Natural GaLore: ...")
-    ("GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection", "galore"),
-])
-def test_search_and_enter_open_the_paper(seed_page, query, paper_id):
-    page = seed_page("")
-    results = search(page, query)
-    expect(results.first).to_contain_text(PAPERS[paper_id]["title"])
-    page.keyboard.press("Enter")  # Material opens the best result
-    expect_paper_page(page, paper_id)
-
-
-def test_search_by_tag_lists_its_papers_and_a_click_opens_one(seed_page):
-    tagged = sorted(p["title"] for p in PAPERS.values() if "security" in p["tags"])
-    assert len(tagged) == 2
-    page = seed_page("")
-    results = search(page, "Security")
-    for title in tagged:
-        expect(results.filter(has_text=title)).to_have_count(1)
-    results.filter(has_text=PAPERS["sybilwall"]["title"]).click()
-    expect_paper_page(page, "sybilwall")
-    expect(page.locator("article.md-content__inner a.tag-chip", has_text="Security")).to_be_visible()
 
 
 def test_home_to_category_to_paper_to_tag_page(seed_page):
@@ -122,10 +85,3 @@ def test_keyboard_only_reader_filters_and_opens_a_paper(seed_page):
     assert title in {p["title"] for p in expected}
     page.keyboard.press("Enter")
     expect_paper_page(page, next(p["id"] for p in expected if p["title"] == title))
-
-
-def test_lowercase_query_finds_a_mixed_case_method_name(seed_page):
-    """The search separator once split GaLore into ga + lore, so 'galore' found no paper."""
-    page = seed_page("")
-    results = search(page, "galore")
-    expect(results.filter(has_text=PAPERS["galore"]["title"]).first).to_be_visible()

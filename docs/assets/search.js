@@ -1,0 +1,278 @@
+/*
+ * Search with Pagefind in Material's search box (overrides/partials/search-pagefind.html).
+ *
+ * Pagefind's index (site/pagefind/, written by `make site` after `mkdocs build`) is split into
+ * small chunks: a query downloads Pagefind's script and WebAssembly once, then only the chunks of
+ * its words and the fragments of the results shown, never the whole list as Material's built-in
+ * search does. Nothing loads until the search box gets focus.
+ *
+ * The markup, classes and keys are Material's, so it looks and works like the rest of the site:
+ * `/`, `s` or `f` opens search; typing searches; ArrowDown/ArrowUp move through the results;
+ * Enter on the query opens the first (best) result; Escape or Tab closes; `?q=` opens search
+ * with a query. Results are rendered 10 at a time, more as the list scrolls.
+ *
+ * Text from the index is written with textContent; Pagefind's excerpts (HTML-escaped text with
+ * <mark>) are rebuilt from their text and <mark> elements only, so nothing is parsed into the page.
+ * When Material's own search is on (`make serve`), this script finds no Pagefind box and does nothing.
+ */
+(function () {
+  "use strict";
+
+  const root = document.querySelector("[data-md-search-engine=pagefind]");
+  if (!root) return;
+
+  const PAGE = 10;          /* results rendered at once, as Material does */
+  const DEBOUNCE_MS = 60;   /* wait for a pause this long in typing before searching */
+
+  const config = JSON.parse(document.getElementById("__config").textContent);
+  /* The site's root, absolute: correct on every page and under a sub-path (PR previews). */
+  const base = new URL(config.base.replace(/\/?$/, "/"), location.href);
+  const translations = config.translations || {};
+  const toggle = document.querySelector("[data-md-toggle=search]");
+  const input = root.querySelector("[data-md-search-query]");
+  const form = input.form;
+  const meta = root.querySelector(".md-search-result__meta");
+  const list = root.querySelector(".md-search-result__list");
+  const scrollwrap = root.querySelector(".md-search__scrollwrap");
+
+  let engine = null;        /* Promise of the initialised Pagefind module */
+  let generation = 0;       /* the latest query; older answers are dropped */
+  let current = null;       /* {results, terms, shown} of the list on screen */
+  let openFirst = false;    /* Enter was pressed before the results arrived */
+
+  function t(key, fallback) {
+    return translations[key] || fallback;
+  }
+
+  function load() {
+    if (!engine) {
+      engine = import(new URL("pagefind/pagefind.js", base).href).then(async (pagefind) => {
+        await pagefind.options({ baseUrl: base.pathname });
+        await pagefind.init();
+        return pagefind;
+      });
+      engine.catch(() => {
+        engine = null;
+        meta.textContent = "Search is not available: this site was built without its Pagefind index (run `make site`).";
+      });
+    }
+    return engine;
+  }
+
+  function setOpen(open) {
+    if (toggle.checked !== open) toggle.click();  /* Material listens to this checkbox */
+  }
+
+  function showCount(count) {
+    if (count === 0) meta.textContent = t("search.result.none", "No matching documents");
+    else if (count === 1) meta.textContent = t("search.result.one", "1 matching document");
+    else meta.textContent = t("search.result.other", "# matching documents").replace("#", String(count));
+  }
+
+  /* The query's words, lower case, for marking them in titles. */
+  function queryTerms(query) {
+    return query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+
+  /* Append `text` to `parent`, with the words that start with a query term in <mark>. */
+  function appendMarked(parent, text, terms) {
+    if (!terms.length) {
+      parent.append(text);
+      return;
+    }
+    const pattern = new RegExp("(^|[^\\p{L}\\p{N}])(" + terms.map((term) => term.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|") + ")", "giu");
+    let last = 0;
+    for (const match of text.matchAll(pattern)) {
+      const start = match.index + match[1].length;
+      parent.append(text.slice(last, start));
+      const mark = document.createElement("mark");
+      mark.textContent = match[2];
+      parent.append(mark);
+      last = start + match[2].length;
+    }
+    parent.append(text.slice(last));
+  }
+
+  /* Pagefind's excerpt is escaped text with <mark> around the hits: keep only those two. */
+  function excerptNodes(html) {
+    const template = document.createElement("template");
+    template.innerHTML = html;  /* inert: nothing in a template runs or loads */
+    const out = document.createDocumentFragment();
+    for (const node of template.content.childNodes) {
+      if (node.nodeName === "MARK") {
+        const mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.append(mark);
+      } else {
+        out.append(node.textContent);
+      }
+    }
+    return out;
+  }
+
+  function renderItem(data, terms) {
+    const item = document.createElement("li");
+    item.className = "md-search-result__item";
+    const link = document.createElement("a");
+    link.className = "md-search-result__link";
+    link.href = new URL(data.url, location.href).href;
+    link.tabIndex = -1;
+    const article = document.createElement("article");
+    article.className = "md-search-result__article md-typeset";
+    const icon = document.createElement("div");
+    icon.className = "md-search-result__icon md-icon";
+    const title = document.createElement("h1");
+    appendMarked(title, (data.meta && data.meta.title) || data.url, terms);
+    const teaser = document.createElement("p");
+    teaser.append(excerptNodes(data.excerpt || ""));
+    article.append(icon, title, teaser);
+    link.append(article);
+    item.append(link);
+    return item;
+  }
+
+  async function showMore(mine) {
+    const state = current;
+    if (!state || state.loading || state.shown >= state.results.length) return;
+    state.loading = true;
+    const batch = state.results.slice(state.shown, state.shown + PAGE);
+    const data = await Promise.all(batch.map((result) => result.data()));
+    state.loading = false;
+    if (mine !== generation) return;
+    state.shown += batch.length;
+    list.append(...data.map((entry) => renderItem(entry, state.terms)));
+    if (state.shown < state.results.length) more.observe(list.lastElementChild);
+  }
+
+  /* More results when the last one shown scrolls into view (also when reached with the arrow keys). */
+  const more = new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) {
+      more.disconnect();
+      showMore(generation);
+    }
+  }, { root: scrollwrap, rootMargin: "0px 0px 200px 0px" });
+
+  async function search(query) {
+    const mine = ++generation;
+    more.disconnect();
+    if (!query.trim()) {
+      current = null;
+      list.replaceChildren();
+      meta.textContent = t("search.result.placeholder", "Type to start searching");
+      return;
+    }
+    let pagefind;
+    try {
+      pagefind = await load();
+    } catch (error) {
+      return;
+    }
+    const found = await pagefind.debouncedSearch(query, {}, DEBOUNCE_MS);
+    if (found === null || mine !== generation) return;
+    current = { results: found.results, terms: queryTerms(query), shown: 0, loading: false };
+    const data = await Promise.all(found.results.slice(0, PAGE).map((result) => result.data()));
+    if (mine !== generation) return;
+    current.shown = data.length;
+    showCount(found.results.length);
+    list.replaceChildren(...data.map((entry) => renderItem(entry, current.terms)));
+    scrollwrap.scrollTop = 0;
+    if (current.shown < found.results.length) more.observe(list.lastElementChild);
+    if (openFirst) {
+      openFirst = false;
+      const first = list.querySelector("a");
+      if (first) first.click();
+    }
+  }
+
+  function resultLinks() {
+    return Array.from(list.querySelectorAll("a[href]"));
+  }
+
+  function editable(el) {
+    return el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement
+      || el instanceof HTMLSelectElement || (el instanceof HTMLElement && el.isContentEditable);
+  }
+
+  input.addEventListener("focus", () => {
+    /* After the current event: a tap on the header's magnifier (a label of the toggle) focuses
+       the box first and checks the toggle afterwards. */
+    setTimeout(() => {
+      if (document.activeElement === input) setOpen(true);
+    });
+    load();  /* Pagefind's script and metadata load while the reader types */
+  });
+  input.addEventListener("input", () => {
+    openFirst = false;
+    search(input.value);
+  });
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("reset", () => {
+    setTimeout(() => {
+      search("");
+      input.focus();
+    });
+  });
+  /* The magnifier in the header: on phones the box is hidden until it is tapped. */
+  const label = document.querySelector("header [for=__search]");
+  if (label) label.addEventListener("click", () => {
+    if (!toggle.checked) input.focus();
+  });
+  /* A click on a result closes search (instant navigation keeps this page's header). */
+  list.addEventListener("click", (event) => {
+    if (event.target instanceof Element && event.target.closest("a")) setOpen(false);
+  });
+
+  function reveal() {
+    list.hidden = !toggle.checked;
+    list.setAttribute("role", toggle.checked ? "list" : "presentation");
+  }
+  toggle.addEventListener("change", reveal);
+  reveal();
+
+  window.addEventListener("keydown", (event) => {
+    if (event.metaKey || event.ctrlKey || event.altKey || event.isComposing) return;
+    const active = document.activeElement;
+    if (!toggle.checked) {
+      if (editable(active)) return;
+      if (event.key === "/" || event.key === "s" || event.key === "f") {
+        event.preventDefault();
+        input.focus();
+        input.select();
+      }
+      return;
+    }
+    switch (event.key) {
+      case "Enter":
+        if (active === input) {
+          event.preventDefault();
+          const first = list.querySelector("a");
+          if (first && current) first.click();
+          else openFirst = true;
+        }
+        break;
+      case "Escape":
+      case "Tab":
+        setOpen(false);
+        input.blur();
+        break;
+      case "ArrowUp":
+      case "ArrowDown": {
+        const items = [input, ...resultLinks()];
+        const index = Math.max(0, items.indexOf(active));
+        items[(index + items.length + (event.key === "ArrowUp" ? -1 : 1)) % items.length].focus();
+        event.preventDefault();
+        break;
+      }
+      default:
+        if (active !== input && event.key.length === 1) input.focus();
+    }
+  });
+
+  /* Deep link: ?q=words opens search with that query, like Material's. */
+  const query = new URL(location.href).searchParams.get("q");
+  if (query) {
+    input.value = query;
+    input.focus();
+    search(query);
+  }
+})();
