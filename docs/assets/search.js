@@ -21,8 +21,8 @@
   const root = document.querySelector("[data-md-search-engine=pagefind]");
   if (!root) return;
 
-  const PAGE = 10;          /* results rendered at once, as Material does */
-  const DEBOUNCE_MS = 60;   /* wait for a pause this long in typing before searching */
+  const PAGE = 10;                  /* results rendered at once, as Material does */
+  const SHORT_QUERY_PAUSE_MS = 250; /* a one-letter query runs after this pause in typing */
 
   const config = JSON.parse(document.getElementById("__config").textContent);
   /* The site's root, absolute: correct on every page and under a sub-path (PR previews). */
@@ -152,8 +152,16 @@
     }
   }, { root: scrollwrap, rootMargin: "0px 0px 200px 0px" });
 
-  async function search(query) {
+  /* Search as the reader types, like Material: a query runs as soon as the one before it has
+     finished (the latest typed wins, none queue up). A lone first letter waits for a pause in
+     typing: it would match so many words that Pagefind would fetch a large part of the index. */
+  let running = false;
+  let pending = null;
+  let pause = 0;
+
+  function search(query) {
     const mine = ++generation;
+    clearTimeout(pause);
     more.disconnect();
     if (!query.trim()) {
       current = null;
@@ -161,18 +169,37 @@
       meta.textContent = t("search.result.placeholder", "Type to start searching");
       return;
     }
-    let pagefind;
-    try {
-      pagefind = await load();
-    } catch (error) {
+    if (query.trim().length < 2) {
+      pause = setTimeout(() => schedule(query, mine), SHORT_QUERY_PAUSE_MS);
       return;
     }
-    const found = await pagefind.debouncedSearch(query, {}, DEBOUNCE_MS);
-    if (found === null || mine !== generation) return;
-    current = { results: found.results, terms: queryTerms(query), shown: 0, loading: false };
+    load().then((pagefind) => pagefind.preload(query), () => {});
+    schedule(query, mine);
+  }
+
+  function schedule(query, mine) {
+    if (running) {
+      pending = [query, mine];
+      return;
+    }
+    running = true;
+    run(query, mine).catch(() => {}).finally(() => {
+      running = false;
+      if (pending) {
+        const [next, nextMine] = pending;
+        pending = null;
+        if (nextMine === generation) schedule(next, nextMine);
+      }
+    });
+  }
+
+  async function run(query, mine) {
+    const pagefind = await load();
+    const found = await pagefind.search(query);
+    if (mine !== generation) return;  /* typed on meanwhile: skip this query's fragments */
     const data = await Promise.all(found.results.slice(0, PAGE).map((result) => result.data()));
     if (mine !== generation) return;
-    current.shown = data.length;
+    current = { results: found.results, terms: queryTerms(query), shown: data.length, loading: false };
     showCount(found.results.length);
     list.replaceChildren(...data.map((entry) => renderItem(entry, current.terms)));
     scrollwrap.scrollTop = 0;
