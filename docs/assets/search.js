@@ -9,7 +9,8 @@
  * The markup, classes and keys are Material's, so it looks and works like the rest of the site:
  * `/`, `s` or `f` opens search; typing searches; ArrowDown/ArrowUp move through the results;
  * Enter on the query opens the first (best) result; Escape or Tab closes; `?q=` opens search
- * with a query. Results are rendered 10 at a time, more as the list scrolls.
+ * with a query. The first 5 results show as soon as they load, then up to 10, then 10 more each
+ * time the list is scrolled to its end.
  *
  * Text from the index is written with textContent; Pagefind's excerpts (HTML-escaped text with
  * <mark>) are rebuilt from their text and <mark> elements only, so nothing is parsed into the page.
@@ -21,8 +22,10 @@
   const root = document.querySelector("[data-md-search-engine=pagefind]");
   if (!root) return;
 
-  const PAGE = 10;                  /* results rendered at once, as Material does */
-  const SHORT_QUERY_PAUSE_MS = 250; /* a one-letter query runs after this pause in typing */
+  const FIRST = 5;                  /* results shown first: one round of requests (6 per host) */
+  const PAGE = 10;                  /* then up to 10, and 10 more each time the list scrolls to its end */
+  const PAUSE_MS = 30;              /* a query runs after this pause in typing ... */
+  const SHORT_QUERY_PAUSE_MS = 250; /* ... a one-letter query after this one */
 
   const config = JSON.parse(document.getElementById("__config").textContent);
   /* The site's root, absolute: correct on every page and under a sub-path (PR previews). */
@@ -131,11 +134,11 @@
     return item;
   }
 
-  async function showMore(mine) {
+  async function showMore(mine, count = PAGE) {
     const state = current;
     if (!state || state.loading || state.shown >= state.results.length) return;
     state.loading = true;
-    const batch = state.results.slice(state.shown, state.shown + PAGE);
+    const batch = state.results.slice(state.shown, state.shown + count);
     const data = await Promise.all(batch.map((result) => result.data()));
     state.loading = false;
     if (mine !== generation) return;
@@ -152,9 +155,12 @@
     }
   }, { root: scrollwrap, rootMargin: "0px 0px 200px 0px" });
 
-  /* Search as the reader types, like Material: a query runs as soon as the one before it has
-     finished (the latest typed wins, none queue up). A lone first letter waits for a pause in
-     typing: it would match so many words that Pagefind would fetch a large part of the index. */
+  /* Search as the reader types, like Material: a query runs after a short pause in typing (any
+     pause between two keystrokes of a person), or as soon as the query before it has finished;
+     the latest typed wins, older ones are dropped before their results load. Pagefind matches the
+     last word as a prefix, so the index chunks of what is typed are fetched (preload) while
+     typing goes on. A lone first letter waits for a longer pause: it matches so many words that
+     the search would fetch and scan a large part of the index. */
   let running = false;
   let pending = null;
   let pause = 0;
@@ -169,12 +175,9 @@
       meta.textContent = t("search.result.placeholder", "Type to start searching");
       return;
     }
-    if (query.trim().length < 2) {
-      pause = setTimeout(() => schedule(query, mine), SHORT_QUERY_PAUSE_MS);
-      return;
-    }
-    load().then((pagefind) => pagefind.preload(query), () => {});
-    schedule(query, mine);
+    const short = query.trim().length < 2;
+    if (!short) load().then((pagefind) => pagefind.preload(query), () => {});
+    pause = setTimeout(() => schedule(query, mine), short ? SHORT_QUERY_PAUSE_MS : PAUSE_MS);
   }
 
   function schedule(query, mine) {
@@ -197,18 +200,19 @@
     const pagefind = await load();
     const found = await pagefind.search(query);
     if (mine !== generation) return;  /* typed on meanwhile: skip this query's fragments */
-    const data = await Promise.all(found.results.slice(0, PAGE).map((result) => result.data()));
+    const data = await Promise.all(found.results.slice(0, FIRST).map((result) => result.data()));
     if (mine !== generation) return;
     current = { results: found.results, terms: queryTerms(query), shown: data.length, loading: false };
     showCount(found.results.length);
     list.replaceChildren(...data.map((entry) => renderItem(entry, current.terms)));
     scrollwrap.scrollTop = 0;
-    if (current.shown < found.results.length) more.observe(list.lastElementChild);
     if (openFirst) {
       openFirst = false;
       const first = list.querySelector("a");
       if (first) first.click();
+      return;
     }
+    showMore(mine, PAGE - FIRST);  /* not awaited: the next query need not wait for these */
   }
 
   function resultLinks() {
