@@ -8,7 +8,7 @@ from typing import Iterator
 
 from site_gen.catalog import Catalog
 from site_gen.pages import Page, SiteRenderer, field_reference
-from site_gen.parse_cache import code_version, load_pickle, save_pickle
+from site_gen.parse_cache import LazyPickledDict, code_version
 from site_gen.project import Project
 from site_gen.reader import Listing, scan_project
 from site_gen.schema import paper_schema
@@ -43,44 +43,17 @@ def hand_written_pages(docs_dir: Path) -> Iterator[Page]:
         yield Page(relative, content)
 
 
-class _Fragments(dict):
-    """The fragment cache, read from disk the first time a page needs a piece of it: a warm
-    build whose listings and exports are all current never loads it."""
-
-    def __init__(self, path: Path):
-        super().__init__()
-        self.path = path
-        self.loaded = False
-
-    def _load(self) -> None:
-        if not self.loaded:
-            self.loaded = True
-            super().update(load_pickle(self.path, code_version()) or {})
-
-    def get(self, key, default=None):
-        self._load()
-        return super().get(key, default)
-
-    def update(self, *args, **kwargs) -> None:
-        self._load()
-        super().update(*args, **kwargs)
-
-    def __setitem__(self, key, value) -> None:
-        self._load()
-        super().__setitem__(key, value)
-
-
 def build(project: Project) -> WriteReport:
     """Generate the site's Markdown into project.output_dir. Raises InputError before writing anything."""
     listing: Listing = scan_project(project)
     catalog = Catalog.build(listing.taxonomy, listing.papers())
     content_keys = {paper.id: listing.files[paper.source][1] for paper in catalog.papers}
     tree = OutputTree(project.output_dir, project.cache_dir / _MANIFEST_FILE, code_version())
-    fragments = _Fragments(project.cache_dir / _FRAGMENTS_FILE)
+    fragments = LazyPickledDict(project.cache_dir / _FRAGMENTS_FILE, code_version())
     renderer = SiteRenderer(catalog, site_url(catalog), content_keys, fragments, tree.is_current)
     report = tree.write([*hand_written_pages(project.docs_dir), *renderer.pages()])
     if renderer.added_fragments:
         # Pieces of files that no longer exist are dropped; the others stay for the next build.
         current = set(content_keys.values())
-        save_pickle(fragments.path, code_version(), {key: text for key, text in fragments.items() if key[0] in current})
+        fragments.save(keep=lambda key: key[0] in current)
     return report

@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from site_gen.schema import PAPER_SCHEMA_FILE, load_schema
 
@@ -124,6 +124,47 @@ class ParseCache:
             results = {**self._results(), **self._new_results}
             save_pickle(self.directory / _RESULTS_FILE, header, {key: results[key] for key in keys if key in results})
         save_pickle(self.directory / _INDEX_FILE, header, (files, {key: self.summaries[key] for key in keys}, taken_ns))
+
+
+class LazyPickledDict(dict):
+    """A dict saved with save_pickle, read from disk only when first used: a warm build that needs
+    none of it (everything current) never pays for loading it. Every access goes through `get`,
+    `__setitem__` or `update`, which load first."""
+
+    def __init__(self, path: Path, header: object):
+        super().__init__()
+        self.path, self.header = path, header
+        self._loaded = False
+
+    def _load(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            super().update(load_pickle(self.path, self.header) or {})
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._load()
+        return super().get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        self._load()
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self._load()
+        return super().__contains__(key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._load()
+        super().__setitem__(key, value)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._load()
+        super().update(*args, **kwargs)
+
+    def save(self, keep: Callable[[Any], bool]) -> None:
+        """Write the entries whose key `keep` accepts (loads first, so nothing saved is lost)."""
+        self._load()
+        save_pickle(self.path, self.header, {key: value for key, value in self.items() if keep(key)})
 
 
 def load_pickle(path: Path, header: object) -> Any:
