@@ -63,20 +63,21 @@ class ParseCache:
     summaries: dict[bytes, Any] = field(default_factory=dict)
     taken_ns: int = 0
     changed: bool = False
-    _saved_results: dict[bytes, bytes] | None = None
-    _new_results: dict[bytes, bytes] = field(default_factory=dict)
+    results: dict[bytes, bytes] = field(default_factory=dict)
 
     @classmethod
     def empty(cls, today: dt.date) -> "ParseCache":
-        return cls(None, today, _saved_results={})
+        return cls(None, today)
 
     @classmethod
     def load(cls, cache_dir: Path, today: dt.date) -> "ParseCache":
-        saved = load_pickle(cache_dir / _INDEX_FILE, cls._header(today))
+        header = cls._header(today)
+        results = LazyPickledDict(cache_dir / _RESULTS_FILE, header)
+        saved = load_pickle(cache_dir / _INDEX_FILE, header)
         if saved is None:
-            return cls(cache_dir, today, changed=True, _saved_results={})
+            return cls(cache_dir, today, changed=True, results=results)
         files, summaries, taken_ns = saved
-        return cls(cache_dir, today, files, summaries, taken_ns)
+        return cls(cache_dir, today, files, summaries, taken_ns, results=results)
 
     @staticmethod
     def _header(today: dt.date) -> tuple[str, str]:
@@ -97,19 +98,12 @@ class ParseCache:
 
     def result(self, key: bytes) -> Any:
         """The full result, or None if the results file lost it (deleted or damaged)."""
-        pickled = self._new_results.get(key) or self._results().get(key)
+        pickled = self.results.get(key)
         return None if pickled is None else pickle.loads(pickled)
-
-    def _results(self) -> dict[bytes, bytes]:
-        if self._saved_results is None:
-            assert self.directory is not None
-            saved = load_pickle(self.directory / _RESULTS_FILE, self._header(self.today))
-            self._saved_results = {} if saved is None else saved
-        return self._saved_results
 
     def put(self, key: bytes, summary: Any, pickled_result: bytes) -> None:
         self.summaries[key] = summary
-        self._new_results[key] = pickled_result
+        self.results[key] = pickled_result
         self.changed = True
 
     def save(self, files: dict[str, tuple[Signature, bytes]], taken_ns: int) -> None:
@@ -119,27 +113,41 @@ class ParseCache:
         keys = {key for _, key in files.values()}
         if not self.changed and files == self.files and len(keys) == len(self.summaries):
             return
-        header = self._header(self.today)
-        if self._new_results or len(keys) != len(self.summaries):
-            results = {**self._results(), **self._new_results}
-            save_pickle(self.directory / _RESULTS_FILE, header, {key: results[key] for key in keys if key in results})
-        save_pickle(self.directory / _INDEX_FILE, header, (files, {key: self.summaries[key] for key in keys}, taken_ns))
+        if isinstance(self.results, LazyPickledDict) and (self.results.added or len(keys) != len(self.summaries)):
+            self.results.save(keep=keys.__contains__)
+        save_pickle(self.directory / _INDEX_FILE, self._header(self.today), (files, {key: self.summaries[key] for key in keys}, taken_ns))
 
 
 class LazyPickledDict(dict):
     """A dict saved with save_pickle, read from disk only when first used: a warm build that needs
     none of it (everything current) never pays for loading it. Every access goes through `get`,
-    `__setitem__` or `update`, which load first."""
+    `__getitem__`, `__contains__`, `__setitem__` or `update`, which load first.
+
+    Keys name their values for good (they are digests of what made the value), so entries added
+    since the load can be saved on their own: a small second file (`<name>.new`) collects them
+    until they are more than a tenth of the whole, then both are rewritten as one. A one-paper edit
+    writes kilobytes, not the 20-60 MB of a 10,000-paper cache."""
 
     def __init__(self, path: Path, header: object):
         super().__init__()
         self.path, self.header = path, header
+        self.added: set[Any] = set()
+        self._delta_path = path.with_name(path.name + ".new")
+        self._delta_keys: set[Any] = set()
         self._loaded = False
+        self._base_exists = False
 
     def _load(self) -> None:
-        if not self._loaded:
-            self._loaded = True
-            super().update(load_pickle(self.path, self.header) or {})
+        if self._loaded:
+            return
+        self._loaded = True
+        base = load_pickle(self.path, self.header)
+        self._base_exists = base is not None
+        super().update(base or {})
+        if self._base_exists:
+            delta = load_pickle(self._delta_path, self.header) or {}
+            super().update(delta)
+            self._delta_keys = set(delta)
 
     def get(self, key: Any, default: Any = None) -> Any:
         self._load()
@@ -155,16 +163,25 @@ class LazyPickledDict(dict):
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self._load()
+        self.added.add(key)
         super().__setitem__(key, value)
 
-    def update(self, *args: Any, **kwargs: Any) -> None:
+    def update(self, other: dict) -> None:  # type: ignore[override]
         self._load()
-        super().update(*args, **kwargs)
+        self.added.update(other)
+        super().update(other)
 
     def save(self, keep: Callable[[Any], bool]) -> None:
-        """Write the entries whose key `keep` accepts (loads first, so nothing saved is lost)."""
+        """Save the entries whose key `keep` accepts; others are dropped at the next full write."""
         self._load()
-        save_pickle(self.path, self.header, {key: value for key, value in self.items() if keep(key)})
+        kept = [key for key in self if keep(key)]
+        delta_keys = {key for key in self._delta_keys | self.added if key in self and keep(key)}
+        stale = len(self) - len(kept)
+        if self._base_exists and len(delta_keys) + stale <= len(kept) // 10:
+            save_pickle(self._delta_path, self.header, {key: self[key] for key in delta_keys})
+            return
+        save_pickle(self.path, self.header, {key: self[key] for key in kept})
+        self._delta_path.unlink(missing_ok=True)
 
 
 def load_pickle(path: Path, header: object) -> Any:
