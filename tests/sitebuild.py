@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -11,8 +12,17 @@ from pathlib import Path
 from tests.conftest import REPO_ROOT
 
 BIN = Path(sys.executable).parent
-# The Makefile's PAGEFIND_FLAGS: `make site` indexes the built site with Pagefind.
-PAGEFIND_ARGS = ["--quiet", "--exclude-selectors", ".headerlink"]
+
+
+def _makefile_pagefind_args() -> list[str]:
+    """The Makefile's PAGEFIND_FLAGS, read from it: the tests index the site as `make site` does."""
+    for line in (REPO_ROOT / "Makefile").read_text(encoding="utf-8").splitlines():
+        if line.startswith("PAGEFIND_FLAGS :="):
+            return shlex.split(line.split(":=", 1)[1])
+    raise AssertionError("PAGEFIND_FLAGS not found in the Makefile")
+
+
+PAGEFIND_ARGS = _makefile_pagefind_args()
 
 
 def build_site(root: Path, site_url: str | None = None) -> Path:
