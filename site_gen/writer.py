@@ -83,7 +83,7 @@ class OutputTree:
         full = not self.manifest
         staging.mkdir(parents=True)
         keys: dict[str, bytes] = {}
-        written, linked = [], []
+        written = []
         try:
             for page in pages:
                 if page.path in keys:
@@ -98,7 +98,6 @@ class OutputTree:
                     try:  # same inode and mtime as before
                         (staging / page.path).parent.mkdir(parents=True, exist_ok=True)
                         os.link(previous, staging / page.path)
-                        linked.append(page.path)
                         continue
                     except OSError:  # no hard links on this file system: write a copy
                         pass
@@ -123,7 +122,8 @@ class OutputTree:
             for path in removed:
                 (target / path).unlink(missing_ok=True)
             shutil.rmtree(staging)
-        self._save_manifest(keys, set(written) | set(linked) if not full else set(keys))
+        # A full write re-stats every file (hard links keep the old inode, copies do not).
+        self._save_manifest(keys, set(keys) if full else set(written))
         return WriteReport(tuple(written), len(keys) - len(written), removed)
 
     def _save_manifest(self, keys: dict[str, bytes], touched: set[str]) -> None:

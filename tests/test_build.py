@@ -298,3 +298,28 @@ def test_output_files_changed_behind_its_back_are_restored(built: PaperList):
     shutil.rmtree(built.root / "build" / "cache")  # without any cache: the same tree
     assert built.run("build").exit_code == 0
     assert tree_digest(out) == expected
+
+
+def test_cache_saves_additions_aside_until_they_outgrow_a_tenth(tmp_path: Path):
+    from site_gen.parse_cache import LazyPickledDict
+
+    path = tmp_path / "cache.pickle"
+    first = LazyPickledDict(path, "v1")
+    first.update({f"key{n}": n for n in range(30)})
+    first.save(keep=lambda key: True)
+    base = path.read_bytes()
+
+    second = LazyPickledDict(path, "v1")
+    second["new"] = "added"
+    second.save(keep=lambda key: True)
+    assert path.read_bytes() == base  # the addition went to the side file only
+    assert path.with_name("cache.pickle.new").exists()
+
+    third = LazyPickledDict(path, "v1")
+    assert third.get("new") == "added" and third.get("key7") == 7
+    third.update({f"more{n}": n for n in range(5)})  # 6 added > 31 // 10: one file again
+    third.save(keep=lambda key: key != "key0")  # and what `keep` rejects is dropped
+    assert not path.with_name("cache.pickle.new").exists()
+    fourth = LazyPickledDict(path, "v1")
+    assert fourth.get("more4") == 4 and fourth.get("new") == "added" and "key0" not in fourth
+    assert LazyPickledDict(path, "v2").get("key7") is None  # another header: nothing is reused
