@@ -27,6 +27,11 @@ from site_gen.records import Paper
 from site_gen.templating import render
 
 RELATED_COUNT = 10
+# Listings longer than this show no abstracts (each paper's page has its own). Every entry's
+# abstract made a tag page of 4,000 papers weigh 10 MB, for readers and for the builder, in a
+# listing that readers narrow with its filters rather than read through; the lists this project
+# competes with rarely have a category or tag that large.
+LISTING_ABSTRACTS_UP_TO = 200
 RECENT_COUNT = 10
 # MkDocs skips dot-files when building, so the navigation file never becomes part of the site.
 NAV_FILE = ".nav.yml"
@@ -120,7 +125,24 @@ class SiteRenderer:
 
     def entry(self, paper: Paper) -> Markup:
         """The paper in a category or tag listing."""
-        return Markup(self._fragment(paper, "entry", self._entry_key(paper), lambda: render("entry.md.j2", paper=paper, catalog=self.catalog).strip()))
+        return Markup(self._fragment(paper, "entry", self._entry_key(paper), lambda: render("entry.md.j2", paper=paper, catalog=self.catalog, with_abstract=True).strip()))
+
+    def compact_entry(self, paper: Paper) -> Markup:
+        """The paper in a listing too long to carry abstracts (see LISTING_ABSTRACTS_UP_TO)."""
+        return Markup(self._fragment(paper, "compact-entry", self._entry_key(paper), lambda: render("entry.md.j2", paper=paper, catalog=self.catalog, with_abstract=False).strip()))
+
+    def listing_entries(self, paper: Paper) -> None:
+        """Render (into the fragment cache) the entry variants that the paper's listings show."""
+        catalog = self.catalog
+        sizes = [len(catalog.by_category[paper.category]), *(len(catalog.by_tag[tag]) for tag in paper.tags)]
+        if min(sizes) <= LISTING_ABSTRACTS_UP_TO:
+            self.entry(paper)
+        if max(sizes) > LISTING_ABSTRACTS_UP_TO:
+            self.compact_entry(paper)
+
+    def _listing_context(self, papers: tuple[Paper, ...]) -> dict[str, object]:
+        compact = len(papers) > LISTING_ABSTRACTS_UP_TO
+        return {"papers": papers, "catalog": self.catalog, "compact": compact, "entry": self.compact_entry if compact else self.entry}
 
     def row(self, paper: Paper) -> Markup:
         """The paper in the table of all papers."""
@@ -195,14 +217,14 @@ class SiteRenderer:
             papers = catalog.by_category.get(term.slug, ())
             yield self._keyed(
                 f"categories/{term.slug}.md", self._listing_key("category", term.slug, papers),
-                lambda: render("category.md.j2", term=term, papers=papers, catalog=catalog, entry=self.entry),
+                lambda: render("category.md.j2", term=term, **self._listing_context(papers)),
             )
         yield _page("tags/index.md", render("tags_index.md.j2", catalog=catalog))
         for term in catalog.taxonomy.tags:
             papers = catalog.by_tag.get(term.slug, ())
             yield self._keyed(
                 f"tags/{term.slug}.md", self._listing_key("tag", term.slug, papers),
-                lambda: render("tag.md.j2", term=term, papers=papers, catalog=catalog, entry=self.entry),
+                lambda: render("tag.md.j2", term=term, **self._listing_context(papers)),
             )
         all_key = join_digest([b"all", *(part for p in catalog.papers for part in (self.content_keys[p.id], self._term_keys["category", p.category]))])
         yield self._keyed("papers/index.md", all_key, lambda: render("all_papers.md.j2", catalog=catalog, rows=map(self.row, catalog.papers)))
@@ -284,7 +306,7 @@ def _render_paper_pages(jobs: list[tuple[str, bytes]]) -> tuple[list[Page], dict
     for paper_id, key in jobs:
         paper = renderer.catalog.by_id[paper_id]
         pages.append(renderer.paper_page(paper, key))
-        renderer.entry(paper), renderer.row(paper), renderer.record_json(paper)
+        renderer.listing_entries(paper), renderer.row(paper), renderer.record_json(paper)
     return pages, renderer.added_fragments
 
 

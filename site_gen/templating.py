@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from itertools import groupby
+from operator import attrgetter
 
 import jinja2
 from markupsafe import Markup, escape
@@ -37,6 +39,11 @@ def _authors(authors: tuple[str, ...], limit: int = 6) -> str:
     return ", ".join(authors[: limit - 1]) + f", … +{len(authors) - limit + 1}"
 
 
+def _groupby_consecutive(items, attribute: str) -> list[tuple[object, list]]:
+    """Runs of items sharing `attribute`, in the given order (Jinja's groupby sorts first)."""
+    return [(key, list(group)) for key, group in groupby(items, attrgetter(attribute))]
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -54,7 +61,10 @@ def environment() -> jinja2.Environment:
         # Templates ship with the package: no stat() of the template file on every render.
         auto_reload=False,
     )
-    env.filters.update(front_matter=_front_matter, link=link_target, attr=html_attribute, fence=code_fence, md=markdown_text, authors=_authors)
+    env.filters.update(
+        front_matter=_front_matter, link=link_target, attr=html_attribute, fence=code_fence, md=markdown_text,
+        authors=_authors, groupby_consecutive=_groupby_consecutive,
+    )
     return env
 
 

@@ -25,9 +25,9 @@ def _makefile_pagefind_args() -> list[str]:
 PAGEFIND_ARGS = _makefile_pagefind_args()
 
 
-def build_site(root: Path, site_url: str | None = None) -> Path:
-    """Generate and build the site of the list in `root` (which holds papers/ and docs/) with the
-    repository's mkdocs.yml; returns the built site folder."""
+def generate(root: Path, site_url: str | None = None) -> dict[str, str]:
+    """Set up the list in `root` (which holds papers/ and docs/) with the repository's mkdocs.yml
+    and run `site-gen build`; returns the environment for the builder."""
     shutil.copy(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")
     for name in ("site_gen", "overrides"):  # mkdocs.yml's hook and theme.custom_dir, relative to it
         if not (root / name).exists():
@@ -38,6 +38,13 @@ def build_site(root: Path, site_url: str | None = None) -> Path:
     if site_url:
         env["SITE_URL"] = site_url
     subprocess.run([BIN / "site-gen", "build", "--root", root], check=True, env=env, capture_output=True, text=True)
+    return env
+
+
+def build_site(root: Path, site_url: str | None = None) -> Path:
+    """Generate and build the site of the list in `root` (which holds papers/ and docs/) with the
+    repository's mkdocs.yml; returns the built site folder."""
+    env = generate(root, site_url)
     site = root / "site"
     proc = subprocess.run(
         [BIN / "mkdocs", "build", "--strict", "--config-file", root / "mkdocs.yml", "--site-dir", site],

@@ -86,6 +86,24 @@ def test_category_page_groups_by_year_newest_first(paper_list: PaperList):
     assert text.index("## 2024") < text.index("papers/galore/") < text.index("## 2021") < text.index("papers/older/")
 
 
+def test_long_listings_leave_abstracts_to_the_paper_pages(paper_list: PaperList, monkeypatch):
+    import site_gen.pages
+    from site_gen.build import build
+    from site_gen.project import Project
+
+    monkeypatch.setattr(site_gen.pages, "LISTING_ABSTRACTS_UP_TO", 1)
+    paper_list.write("older", VALID_PAPER.replace("GaLore:", "Older:").replace("2403.03507", "2101.00001").replace("[llm, low-rank]", "[llm]"))
+    build(Project(paper_list.root))
+    for long_listing in ("categories/training.md", "tags/llm.md"):  # two papers each
+        text = page(paper_list, long_listing)
+        assert "papers/galore/" in text and "papers/older/" in text
+        assert 'class="abstract"' not in text and "each paper's abstract is on its page" in text
+    short = page(paper_list, "tags/low-rank.md")  # galore alone
+    assert "<summary>Abstract</summary>" in short and "Training LLMs is memory hungry." in short
+    assert "abstract is on its page" not in short
+    assert "Training LLMs is memory hungry." in page(paper_list, "papers/galore.md")
+
+
 def test_navigation_lists_categories_in_order_and_never_papers_or_tags(built: PaperList):
     nav = yaml.safe_load(page(built, ".nav.yml"))["nav"]
     sections = {next(iter(item)): next(iter(item.values())) for item in nav}
@@ -240,15 +258,19 @@ def test_parallel_parsing_and_rendering_give_the_same_output(tmp_path: Path, mon
     from site_gen.project import Project
 
     digests = []
+    # Twelve papers in training and llm (listings without abstracts), six in low-rank and vision.
+    monkeypatch.setattr(site_gen.pages, "LISTING_ABSTRACTS_UP_TO", 8)
     for name, threshold in (("serial", 10**9), ("parallel", 1)):
         listing = PaperList(tmp_path / name)
         for index in range(12):
-            listing.write(f"paper-{index}", VALID_PAPER.replace("GaLore:", f"Paper {index}:").replace("2403.03507", f"2403.{index:05d}"))
+            text = VALID_PAPER.replace("GaLore:", f"Paper {index}:").replace("2403.03507", f"2403.{index:05d}")
+            listing.write(f"paper-{index}", text.replace("low-rank]", "vision]") if index % 2 else text)
         monkeypatch.setattr(site_gen.pages, "PARALLEL_THRESHOLD", threshold)
         monkeypatch.setattr(site_gen.reader, "PARALLEL_THRESHOLD", threshold)
         build(Project(listing.root))
         digests.append(tree_digest(listing.root / "build" / "docs"))
     assert digests[0] == digests[1] and len(digests[0]) > 12
+    assert "<summary>Abstract</summary>" in page(listing, "tags/vision.md") and "<summary>" not in page(listing, "tags/llm.md")
 
 
 def test_warm_build_after_edits_equals_a_cold_build(tmp_path: Path):

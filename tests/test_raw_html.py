@@ -1,0 +1,97 @@
+"""site_gen.raw_html: marked raw HTML passes through Markdown unparsed, and every generated page
+converts to the same HTML with the extension as without it (only faster)."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+from mkdocs.config import load_config
+
+from tests.conftest import VALID_PAPER, PaperList
+from tests.sitebuild import generate
+from tests.test_build import OTHER_PAPER
+from tests.test_mkdocs_site import HOSTILE_TITLES
+
+
+def convert(text: str, extensions: list, configs: dict | None = None) -> str:
+    return markdown.Markdown(extensions=extensions, extension_configs=configs or {}).convert(text)
+
+
+def test_marked_block_is_emitted_exactly_as_written():
+    block = '<div class="x" data-b="2" data-a="1">\n<p>*not emphasis* [not](a-link)</p>\n\n# not a heading\n</div>'
+    text = f"# Title\n\n<!-- raw-html -->\n{block}\n<!-- /raw-html -->\n\nSome *emphasis*.\n"
+    html = convert(text, ["site_gen.raw_html", "md_in_html", "toc"])
+    assert block in html  # attribute order, blank lines and Markdown-looking text untouched
+    assert '<h1 id="title">Title</h1>' in html and "<em>emphasis</em>" in html
+
+
+def test_marked_blocks_inside_a_markdown_div_between_headings():
+    text = (
+        '<div class="paper-list" markdown>\n\n## 2024\n\n<!-- raw-html -->\n<div class="a">one</div>\n<div class="b">two</div>\n<!-- /raw-html -->\n\n'
+        '## 2023\n\n<!-- raw-html -->\n<div class="c">three</div>\n<!-- /raw-html -->\n\n</div>\n'
+    )
+    html = convert(text, ["site_gen.raw_html", "md_in_html", "toc"])
+    assert html.index('id="2024"') < html.index('<div class="a">one</div>\n<div class="b">two</div>') < html.index('id="2023"') < html.index('<div class="c">three</div>')
+    assert "<p><div" not in html and "raw-html" not in html
+
+
+def test_unterminated_marker_leaves_markdown_as_it_was():
+    text = "<!-- raw-html -->\n<p>*x*</p>\n\nAfter *y*.\n"
+    assert convert(text, ["site_gen.raw_html", "md_in_html"]) == convert(text, ["md_in_html"])
+
+
+class _Canonical(HTMLParser):
+    """Elements with sorted attributes and text with collapsed whitespace: what a browser sees."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.items.append(f"<{tag} {sorted(attrs)}>")
+
+    def handle_endtag(self, tag):
+        self.items.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if data.split():
+            self.items.append(" ".join(data.split()))
+
+
+def canonical(html: str) -> list[str]:
+    parser = _Canonical()
+    parser.feed(html)
+    return parser.items
+
+
+def test_generated_pages_convert_the_same_with_and_without_the_extension(tmp_path: Path):
+    listing = PaperList(tmp_path / "list")
+    listing.write("galore", VALID_PAPER)
+    listing.write("vision-paper", OTHER_PAPER)
+    for index, (paper_id, title) in enumerate(HOSTILE_TITLES.items()):
+        listing.write(paper_id, "\n".join([
+            f"title: {json.dumps(title)}",
+            'authors: ["<b>Eve</b>", "Mallory | *"]',
+            "year: 2024",
+            f'arxiv: "2401.{index:05d}"',
+            "category: training",
+            "tags: [llm]",
+            f"abstract: {json.dumps('<!-- /raw-html --> </div> <!-- raw-html --> *x* ' + title)}",
+            "added: 2024-01-01",
+        ]) + "\n")
+    generate(listing.root)
+    config = load_config(str(listing.root / "mkdocs.yml"))
+    with_extension = list(config.markdown_extensions)
+    assert "site_gen.raw_html" in with_extension
+    without = [e for e in with_extension if e != "site_gen.raw_html"]
+    pages = sorted((listing.root / "build" / "docs").rglob("*.md"))
+    assert len(pages) > 10
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        body = text.split("---\n", 2)[2] if text.startswith("---\n") else text
+        fast = convert(body, with_extension, config.mdx_configs)
+        assert canonical(fast) == canonical(convert(body, without, config.mdx_configs)), page
+        assert "<p>\x02" not in fast and "wzxhzdk" not in fast, page  # every placeholder replaced
