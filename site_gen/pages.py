@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Iterable, Iterator, Mapping, MutableMapping
 
 import yaml
@@ -123,13 +124,10 @@ class SiteRenderer:
             key = self._entry_keys[paper.id] = join_digest([self.content_keys[paper.id], *(terms["tag", tag] for tag in paper.tags)])
         return key
 
-    def entry(self, paper: Paper) -> Markup:
-        """The paper in a category or tag listing."""
-        return Markup(self._fragment(paper, "entry", self._entry_key(paper), lambda: render("entry.md.j2", paper=paper, catalog=self.catalog, with_abstract=True).strip()))
-
-    def compact_entry(self, paper: Paper) -> Markup:
-        """The paper in a listing too long to carry abstracts (see LISTING_ABSTRACTS_UP_TO)."""
-        return Markup(self._fragment(paper, "compact-entry", self._entry_key(paper), lambda: render("entry.md.j2", paper=paper, catalog=self.catalog, with_abstract=False).strip()))
+    def entry(self, paper: Paper, with_abstract: bool = True) -> Markup:
+        """The paper in a category or tag listing (without its abstract in a long listing)."""
+        kind = "entry" if with_abstract else "compact-entry"
+        return Markup(self._fragment(paper, kind, self._entry_key(paper), lambda: render("entry.md.j2", paper=paper, catalog=self.catalog, with_abstract=with_abstract).strip()))
 
     def listing_entries(self, paper: Paper) -> None:
         """Render (into the fragment cache) the entry variants that the paper's listings show."""
@@ -138,11 +136,11 @@ class SiteRenderer:
         if min(sizes) <= LISTING_ABSTRACTS_UP_TO:
             self.entry(paper)
         if max(sizes) > LISTING_ABSTRACTS_UP_TO:
-            self.compact_entry(paper)
+            self.entry(paper, with_abstract=False)
 
     def _listing_context(self, papers: tuple[Paper, ...]) -> dict[str, object]:
         compact = len(papers) > LISTING_ABSTRACTS_UP_TO
-        return {"papers": papers, "catalog": self.catalog, "compact": compact, "entry": self.compact_entry if compact else self.entry}
+        return {"papers": papers, "catalog": self.catalog, "compact": compact, "entry": partial(self.entry, with_abstract=not compact)}
 
     def row(self, paper: Paper) -> Markup:
         """The paper in the table of all papers."""
