@@ -5,7 +5,8 @@
   does not regenerate: `make site` runs `site-gen build` first.
 - For every build: `fragment_cache`, a template global with which overrides/partials/nav.html
   and tabs.html render the navigation once per build for the pages outside it (all paper and tag
-  pages) instead of once per page. Templates fall back to rendering it when it is absent.
+  pages) instead of once per page, and header.html the header around the page title once per
+  page depth (`base_url`). Templates fall back to rendering them when it is absent.
 - Memory: MkDocs converts every page before it renders the first template, so all pages'
   Markdown and HTML are in memory at once (~0.5 GB of strings at 10,000 papers). After a page is
   converted its Markdown is dropped and its HTML kept zlib-compressed until its template is

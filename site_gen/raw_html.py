@@ -9,7 +9,9 @@ Templates put such HTML between `<!-- raw-html -->` and `<!-- /raw-html -->` lin
 hands each block to Markdown's own HTML stash before any other preprocessor sees it, so Markdown
 emits it exactly as written. Without the extension (another builder, another Markdown) the two
 comments are ordinary raw HTML and the page renders the same, only slower. Values inside a block
-are HTML-escaped by the templates, so no data can contain the closing comment.
+are HTML-escaped by the templates, so no data can contain the closing comment. A block must start
+with a block-level tag (else Markdown wraps it in a paragraph) and must not hold an `id` that a
+link points to: MkDocs' anchor validation does not see inside it.
 
 mkdocs.yml: `markdown_extensions: [site_gen.raw_html]`.
 """
@@ -23,7 +25,10 @@ from markdown.preprocessors import Preprocessor
 
 BEGIN = "<!-- raw-html -->"
 END = "<!-- /raw-html -->"
-_BLOCK = re.compile(rf"^{re.escape(BEGIN)}\n(.*?)\n{re.escape(END)}$", re.MULTILINE | re.DOTALL)
+# A block is the lines between a BEGIN line and the next END line, none of them a marker itself:
+# a missing or extra marker never pairs markers of two different blocks.
+_MARKER_LINE = rf"(?:{re.escape(BEGIN)}|{re.escape(END)})$"
+_BLOCK = re.compile(rf"^{re.escape(BEGIN)}\n((?:(?!{_MARKER_LINE}).*\n)*?){re.escape(END)}$", re.MULTILINE)
 
 
 class _StashMarkedHtml(Preprocessor):
@@ -31,17 +36,23 @@ class _StashMarkedHtml(Preprocessor):
         text = "\n".join(lines)
         if BEGIN not in text:
             return lines
+        return _BLOCK.sub(self._stash, text).split("\n")
+
+    def _stash(self, block: re.Match[str]) -> str:
+        html = block.group(1).removesuffix("\n")
+        if not html:
+            return ""
         # A placeholder on a line of its own becomes a paragraph that Markdown's raw-HTML
         # postprocessor replaces by the block (blocks start with a block-level tag).
-        stashed = _BLOCK.sub(lambda block: f"\n{self.md.htmlStash.store(block.group(1))}\n", text)
-        return stashed.split("\n")
+        return f"\n{self.md.htmlStash.store(html)}\n"
 
 
 class RawHtmlExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         # After normalize_whitespace (30), which strips the stash's marker characters from the
-        # source, and before the raw-HTML block parser (20).
-        md.preprocessors.register(_StashMarkedHtml(md), "site_gen_raw_html", 25)
+        # source, and after pymdownx.superfences (25), so markers shown in a fenced code example
+        # stay text; before MkDocs' anchor collection (21) and the raw-HTML block parser (20).
+        md.preprocessors.register(_StashMarkedHtml(md), "site_gen_raw_html", 22)
 
 
 def makeExtension(**kwargs) -> RawHtmlExtension:

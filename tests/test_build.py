@@ -18,7 +18,7 @@ import yaml
 from site_gen.pages import Page
 from site_gen.schema import paper_schema
 from site_gen.writer import write_tree
-from tests.conftest import VALID_PAPER, PaperList
+from tests.conftest import REPO_ROOT, VALID_PAPER, PaperList
 
 OTHER_PAPER = """\
 title: "A Vision Paper with <b>HTML</b> | pipes * and _stars_"
@@ -102,6 +102,12 @@ def test_long_listings_leave_abstracts_to_the_paper_pages(paper_list: PaperList,
     assert "<summary>Abstract</summary>" in short and "Training LLMs is memory hungry." in short
     assert "abstract is on its page" not in short
     assert "Training LLMs is memory hungry." in page(paper_list, "papers/galore.md")
+
+
+def test_about_page_states_the_listing_size_for_abstracts():
+    from site_gen.pages import LISTING_ABSTRACTS_UP_TO
+
+    assert f"more than {LISTING_ABSTRACTS_UP_TO} papers" in (REPO_ROOT / "docs" / "about.md").read_text(encoding="utf-8")
 
 
 def test_navigation_lists_categories_in_order_and_never_papers_or_tags(built: PaperList):
@@ -246,8 +252,6 @@ def test_readme_section_is_checked_for_staleness(paper_list: PaperList):
 
 
 def test_repository_readme_is_up_to_date():
-    from tests.conftest import REPO_ROOT
-
     assert PaperList.existing(REPO_ROOT).run("readme", "--check").exit_code == 0, "run `site-gen readme` and commit README.md"
 
 

@@ -4,6 +4,7 @@ converts to the same HTML with the extension as without it (only faster)."""
 from __future__ import annotations
 
 import json
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -38,6 +39,24 @@ def test_marked_blocks_inside_a_markdown_div_between_headings():
     assert "<p><div" not in html and "raw-html" not in html
 
 
+def test_markers_never_pair_across_blocks():
+    """An empty block, or a block whose end marker is missing, must not swallow the Markdown up to
+    another block's end marker."""
+    extensions = ["site_gen.raw_html", "md_in_html"]
+    empty_first = "<!-- raw-html -->\n<!-- /raw-html -->\n\n## Heading\n\n<!-- raw-html -->\n<div>x</div>\n<!-- /raw-html -->\n"
+    html = convert(empty_first, extensions)
+    assert "<h2>Heading</h2>" in html and "<div>x</div>" in html and "## Heading" not in html
+    unterminated_first = "<!-- raw-html -->\n<p>*a*</p>\n\n## Heading\n\n<!-- raw-html -->\n<div>x</div>\n<!-- /raw-html -->\n"
+    html = convert(unterminated_first, extensions)
+    assert "<h2>Heading</h2>" in html and "<div>x</div>" in html
+
+
+def test_markers_in_a_fenced_code_example_stay_text():
+    text = "```text\n<!-- raw-html -->\n<p>x</p>\n<!-- /raw-html -->\n```\n"
+    html = convert(text, ["site_gen.raw_html", "pymdownx.superfences", "md_in_html"])
+    assert "&lt;!-- raw-html --&gt;" in html and "&lt;p&gt;x&lt;/p&gt;" in html
+
+
 def test_unterminated_marker_leaves_markdown_as_it_was():
     text = "<!-- raw-html -->\n<p>*x*</p>\n\nAfter *y*.\n"
     assert convert(text, ["site_gen.raw_html", "md_in_html"]) == convert(text, ["md_in_html"])
@@ -49,15 +68,20 @@ class _Canonical(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.items: list[str] = []
+        self.in_pre = 0
 
     def handle_starttag(self, tag, attrs):
         self.items.append(f"<{tag} {sorted(attrs)}>")
+        self.in_pre += tag == "pre"
 
     def handle_endtag(self, tag):
         self.items.append(f"</{tag}>")
+        self.in_pre -= tag == "pre"
 
     def handle_data(self, data):
-        if data.split():
+        if self.in_pre:  # whitespace is content there (the BibTeX block)
+            self.items.append(data)
+        elif data.split():
             self.items.append(" ".join(data.split()))
 
 
@@ -67,10 +91,14 @@ def canonical(html: str) -> list[str]:
     return parser.items
 
 
-def test_generated_pages_convert_the_same_with_and_without_the_extension(tmp_path: Path):
+def test_generated_pages_convert_the_same_with_and_without_the_extension(tmp_path: Path, monkeypatch):
+    import site_gen.pages
+    from site_gen.build import build
+    from site_gen.project import Project
+
     listing = PaperList(tmp_path / "list")
-    listing.write("galore", VALID_PAPER)
-    listing.write("vision-paper", OTHER_PAPER)
+    listing.write("galore", VALID_PAPER.replace("added:", "note: A *curator's* note with [a link](https://example.org).\nadded:"))
+    listing.write("vision-paper", OTHER_PAPER.replace("added:", "links: {slides: 'https://example.org/s?a=1&b=2'}\nadded:"))
     for index, (paper_id, title) in enumerate(HOSTILE_TITLES.items()):
         listing.write(paper_id, "\n".join([
             f"title: {json.dumps(title)}",
@@ -83,6 +111,11 @@ def test_generated_pages_convert_the_same_with_and_without_the_extension(tmp_pat
             "added: 2024-01-01",
         ]) + "\n")
     generate(listing.root)
+    # The training category (six papers) as a long listing, without abstracts; llm as well.
+    monkeypatch.setattr(site_gen.pages, "LISTING_ABSTRACTS_UP_TO", 4)
+    shutil.rmtree(listing.root / "build")  # its caches know nothing of the patched constant
+    build(Project(listing.root))
+    assert "abstract is on its page" in (listing.root / "build/docs/categories/training.md").read_text(encoding="utf-8")
     config = load_config(str(listing.root / "mkdocs.yml"))
     with_extension = list(config.markdown_extensions)
     assert "site_gen.raw_html" in with_extension
