@@ -86,7 +86,7 @@ def measure(root: Path, edits: int) -> tuple[float, list[float]]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=int, default=10000, help="size of the synthetic list")
-    parser.add_argument("--list", type=Path, help="an existing list folder (papers/, docs/, mkdocs.yml) instead")
+    parser.add_argument("--list", type=Path, help="an existing list folder (its papers/) instead; its docs/ and mkdocs.yml are replaced by the repository's")
     parser.add_argument("--edits", type=int, default=5)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="site-gen-serve-") as work:
