@@ -1,7 +1,7 @@
 """How long `make serve` takes to show a saved edit: from writing a paper file until the live
 preview serves that paper's page with the edit, as a reader's reload would see it.
 
-Runs `mkdocs serve --livereload --dirty` (the Makefile's serve command) on a synthetic list, waits
+Runs the Makefile's serve command (`mkdocs serve --livereload --dirty`) on a synthetic list, waits
 for the first build, then appends a curator's note to one paper several times and polls its page
 every 0.1 s. Prints the initial build time and the median and min – max of the edits.
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import signal
 import socket
 import statistics
@@ -27,6 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic  # noqa: E402  (bench/ is a folder of scripts, not a package)
 
 BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parent.parent
+
+
+def serve_command() -> list[str]:
+    """The Makefile's `serve` recipe, read from it: the benchmark runs what `make serve` runs."""
+    lines = (REPO / "Makefile").read_text(encoding="utf-8").splitlines()
+    recipe = lines[lines.index(next(line for line in lines if line.startswith("serve:"))) + 1]
+    return shlex.split(recipe.strip().replace("$(BIN)/", f"{BIN}/"))
 
 
 def free_port() -> int:
@@ -61,7 +70,7 @@ def measure(root: Path, edits: int) -> tuple[float, list[float]]:
     log = open(root / "serve.log", "w")
     started = time.perf_counter()
     server = subprocess.Popen(
-        [BIN / "mkdocs", "serve", "--livereload", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
+        [*serve_command(), "--dev-addr", f"127.0.0.1:{port}"],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     original = paper.read_text(encoding="utf-8")
