@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import marshal
 import os
 import pickle
 import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from collections.abc import Iterator, MutableMapping
 from typing import Any, Callable
 
 from site_gen.schema import PAPER_SCHEMA_FILE, load_schema
 
-_INDEX_FILE = "parse-index.pickle"
+_INDEX_FILE = "parse-index.marshal"
 _RESULTS_FILE = "parse-results.pickle"
 # Files modified less than this long before the signature was taken are hashed again next time.
 _RACY_NS = 2_000_000_000
@@ -34,7 +36,8 @@ Signature = tuple[int, int, int, int]
 
 
 def content_key(raw: bytes, display_path: str) -> bytes:
-    return hashlib.blake2b(raw, digest_size=16, person=b"site-gen", key=display_path.encode()[:64]).digest() + display_path.encode()
+    """A digest of the file's path and bytes: the path is part of a paper (its id)."""
+    return hashlib.blake2b(display_path.encode() + b"\0" + raw, digest_size=16, person=b"site-gen").digest()
 
 
 def signature(stat: os.stat_result) -> Signature:
@@ -54,7 +57,8 @@ def code_version() -> str:
 @dataclass
 class ParseCache:
     """`files`: name -> (signature, key) when it was last read; `summaries`: key -> what the
-    caller needs of every file on every run; the full results (pickled one by one) live in a second
+    caller needs of every file on every run; `code`: bytecode the reader generated and keeps by
+    name (the compiled schema validators); the full results (pickled one by one) live in a second
     file, loaded only by a run that asks for one."""
 
     directory: Path | None
@@ -62,6 +66,7 @@ class ParseCache:
     files: dict[str, tuple[Signature, bytes]] = field(default_factory=dict)
     summaries: dict[bytes, Any] = field(default_factory=dict)
     taken_ns: int = 0
+    code: dict[str, bytes] = field(default_factory=dict)
     changed: bool = False
     results: dict[bytes, bytes] = field(default_factory=dict)
 
@@ -73,11 +78,11 @@ class ParseCache:
     def load(cls, cache_dir: Path, today: dt.date) -> "ParseCache":
         header = cls._header(today)
         results = LazyPickledDict(cache_dir / _RESULTS_FILE, header)
-        saved = load_pickle(cache_dir / _INDEX_FILE, header)
+        saved = _load_index(cache_dir / _INDEX_FILE, header)
         if saved is None:
             return cls(cache_dir, today, changed=True, results=results)
-        files, summaries, taken_ns = saved
-        return cls(cache_dir, today, files, summaries, taken_ns, results=results)
+        files, summaries, taken_ns, code = saved
+        return cls(cache_dir, today, files, summaries, taken_ns, code, results=results)
 
     @staticmethod
     def _header(today: dt.date) -> tuple[str, str]:
@@ -101,6 +106,10 @@ class ParseCache:
         pickled = self.results.get(key)
         return None if pickled is None else pickle.loads(pickled)
 
+    def put_code(self, name: str, code: bytes) -> None:
+        self.code[name] = code
+        self.changed = True
+
     def put(self, key: bytes, summary: Any, pickled_result: bytes) -> None:
         self.summaries[key] = summary
         self.results[key] = pickled_result
@@ -115,23 +124,41 @@ class ParseCache:
             return
         if isinstance(self.results, LazyPickledDict) and (self.results.added or len(keys) != len(self.summaries)):
             self.results.save(keep=keys.__contains__)
-        save_pickle(self.directory / _INDEX_FILE, self._header(self.today), (files, {key: self.summaries[key] for key in keys}, taken_ns))
+        _save_index(self.directory / _INDEX_FILE, (self._header(self.today), files, {key: self.summaries[key] for key in keys}, taken_ns, self.code))
 
 
-class LazyPickledDict(dict):
-    """A dict saved with save_pickle, read from disk only when first used: a warm build that needs
-    none of it (everything current) never pays for loading it. Every access goes through `get`,
-    `__getitem__`, `__contains__`, `__setitem__` or `update`, which load first.
+# The index is read on every run: marshal reads its 10,000 tuples of strings and numbers ~2x
+# faster than pickle, and the header (Python's version among it) guards marshal's format.
+def _load_index(path: Path, header: object) -> Any:
+    try:
+        saved = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return saved[1:] if isinstance(saved, tuple) and saved and saved[0] == header else None
+
+
+def _save_index(path: Path, data: tuple) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_bytes(marshal.dumps(data))
+    os.replace(temporary, path)
+
+
+class LazyPickledDict(MutableMapping):
+    """A dict saved to disk, read only when a value is asked for: a warm build that needs none of
+    it (everything current) never pays for loading it, and a run that only adds entries (a warm
+    `site-gen check` storing the parse of one edited file) never loads the rest either.
 
     Keys name their values for good (they are digests of what made the value), so entries added
-    since the load can be saved on their own: a small second file (`<name>.new`) collects them
-    until they are more than a tenth of the whole, then both are rewritten as one. A one-paper edit
-    writes kilobytes, not the 20-60 MB of a 10,000-paper cache."""
+    since the last full write can be saved on their own: a small second file (`<name>.new`)
+    collects them until they are more than a tenth of the whole, then both are rewritten as one,
+    without the entries `keep` rejects. A one-paper edit writes kilobytes, not the 20-60 MB of a
+    10,000-paper cache."""
 
     def __init__(self, path: Path, header: object):
-        super().__init__()
         self.path, self.header = path, header
         self.added: set[Any] = set()
+        self._entries: dict[Any, Any] = {}  # until loaded: only the additions
         self._delta_path = path.with_name(path.name + ".new")
         self._delta_keys: set[Any] = set()
         self._loaded = False
@@ -141,46 +168,79 @@ class LazyPickledDict(dict):
         if self._loaded:
             return
         self._loaded = True
-        base = load_pickle(self.path, self.header)
+        base = self._read_base(count_only=False)
         self._base_exists = base is not None
-        super().update(base or {})
+        entries = base or {}
         if self._base_exists:
             delta = load_pickle(self._delta_path, self.header) or {}
-            super().update(delta)
+            entries.update(delta)
             self._delta_keys = set(delta)
+        entries.update(self._entries)
+        self._entries = entries
+
+    def _read_base(self, count_only: bool) -> Any:
+        """The base file's entries (or only how many there are), or None if it is unusable."""
+        try:
+            with self.path.open("rb") as handle:
+                if pickle.load(handle) != self.header:
+                    return None
+                count = pickle.load(handle)
+                return count if count_only else pickle.load(handle)
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+            return None
 
     def get(self, key: Any, default: Any = None) -> Any:
-        self._load()
-        return super().get(key, default)
+        if key not in self._entries:
+            self._load()
+        return self._entries.get(key, default)
 
     def __getitem__(self, key: Any) -> Any:
-        self._load()
-        return super().__getitem__(key)
+        if key not in self._entries:
+            self._load()
+        return self._entries[key]
 
     def __contains__(self, key: object) -> bool:
+        if key in self._entries:
+            return True
         self._load()
-        return super().__contains__(key)
+        return key in self._entries
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._load()
         self.added.add(key)
-        super().__setitem__(key, value)
+        self._entries[key] = value
 
-    def update(self, other: dict) -> None:  # type: ignore[override]
+    def __delitem__(self, key: Any) -> None:
         self._load()
-        self.added.update(other)
-        super().update(other)
+        del self._entries[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        self._load()
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        self._load()
+        return len(self._entries)
 
     def save(self, keep: Callable[[Any], bool]) -> None:
-        """Save the entries whose key `keep` accepts; others are dropped at the next full write."""
-        self._load()
-        kept = [key for key in self if keep(key)]
-        delta_keys = {key for key in self._delta_keys | self.added if key in self and keep(key)}
-        stale = len(self) - len(kept)
+        """Save the entries whose key `keep` accepts. Without loading the base file, additions go to
+        the side file; entries of the base that `keep` would reject are dropped at the next full
+        write."""
+        if not self._loaded:
+            count = self._read_base(count_only=True)
+            if count is not None:
+                delta = {key: value for key, value in (load_pickle(self._delta_path, self.header) or {}).items() if keep(key)}
+                delta.update((key, self._entries[key]) for key in self.added if keep(key))
+                if len(delta) <= count // 10:
+                    save_pickle(self._delta_path, self.header, delta)
+                    return
+            self._load()
+        kept = [key for key in self._entries if keep(key)]
+        delta_keys = {key for key in self._delta_keys | self.added if key in self._entries and keep(key)}
+        stale = len(self._entries) - len(kept)
         if self._base_exists and len(delta_keys) + stale <= len(kept) // 10:
-            save_pickle(self._delta_path, self.header, {key: self[key] for key in delta_keys})
+            save_pickle(self._delta_path, self.header, {key: self._entries[key] for key in delta_keys})
             return
-        save_pickle(self.path, self.header, {key: self[key] for key in kept})
+        save_pickle(self.path, self.header, len(kept), {key: self._entries[key] for key in kept})
         self._delta_path.unlink(missing_ok=True)
 
 
@@ -195,11 +255,13 @@ def load_pickle(path: Path, header: object) -> Any:
     return None
 
 
-def save_pickle(path: Path, header: object, data: Any) -> None:
-    """Write atomically: a crash leaves the previous file or none, never half of one."""
+def save_pickle(path: Path, header: object, *data: Any) -> None:
+    """Write the header and each of `data` in turn, atomically: a crash leaves the previous file or
+    none, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     with temporary.open("wb") as handle:
         pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        for item in data:
+            pickle.dump(item, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)

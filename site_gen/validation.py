@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 from collections import Counter
 from functools import cache
+from operator import attrgetter
 from typing import Any, Callable, Iterable
 
 from site_gen.diagnostics import Diagnostic
@@ -236,28 +238,29 @@ def _closest(word: str, known: list[str], kind: str, taxonomy_path: str) -> str:
 
 
 def normalised_title(title: str) -> str:
+    """The same for titles that differ only in case, punctuation or spacing."""
     return re.sub(r"[\W_]+", " ", title.casefold()).strip()
+
+
+def title_digest(title: str) -> bytes:
+    return hashlib.blake2b(normalised_title(title).encode(), digest_size=16).digest()
 
 
 def duplicate_diagnostics(papers: Iterable[Any], locate: Callable[[str], YamlDocument]) -> list[Diagnostic]:
     """The same arXiv id, DOI or title in two files: reported on the later file, naming the first.
 
-    `papers` are the reader's PaperKeys: source, arxiv, doi (lower case) and normalised_title.
+    `papers` are the reader's PaperKeys: source, arxiv, doi (lower case) and title_digest.
     `locate(path)` parses a file with locations; it is called only for files with a duplicate."""
     found = []
-    keys = {
-        "arxiv": ("arXiv id", lambda p: p.arxiv),
-        "doi": ("DOI", lambda p: p.doi),
-        "title": ("title", lambda p: p.normalised_title),
-    }
-    for field, (label, key_of) in keys.items():
+    by_source = sorted(papers, key=attrgetter("source"))
+    for attribute, field, label in (("arxiv", "arxiv", "arXiv id"), ("doi", "doi", "DOI"), ("title_digest", "title", "title")):
         first_seen: dict[str, Any] = {}
-        for paper in sorted(papers, key=lambda p: p.source):
-            key = key_of(paper)
+        for paper in by_source:
+            key = getattr(paper, attribute)
             if not key:
                 continue
-            if key in first_seen:
-                other = first_seen[key]
+            other = first_seen.setdefault(key, paper)
+            if other is not paper:
                 line, column = locate(paper.source).location((field,))
                 found.append(
                     Diagnostic(
@@ -266,6 +269,4 @@ def duplicate_diagnostics(papers: Iterable[Any], locate: Callable[[str], YamlDoc
                         "the paper is already on the list: delete this file or merge the two",
                     )
                 )
-            else:
-                first_seen[key] = paper
     return found

@@ -349,3 +349,9 @@ def test_cache_saves_additions_aside_until_they_outgrow_a_tenth(tmp_path: Path):
     fourth = LazyPickledDict(path, "v1")
     assert fourth.get("more4") == 4 and fourth.get("new") == "added" and "key0" not in fourth
     assert LazyPickledDict(path, "v2").get("key7") is None  # another header: nothing is reused
+
+    fifth = LazyPickledDict(path, "v1")  # only adds: outgrowing a tenth still rewrites it all
+    fifth.update({f"late{n}": n for n in range(5)})
+    fifth.save(keep=lambda key: True)
+    assert not path.with_name("cache.pickle.new").exists()
+    assert dict(LazyPickledDict(path, "v1")) == {**{f"key{n}": n for n in range(1, 30)}, **{f"more{n}": n for n in range(5)}, "new": "added", **{f"late{n}": n for n in range(5)}}

@@ -215,7 +215,7 @@ def test_check_of_good_input_writes_only_its_parse_cache(paper_list: PaperList):
     before = set(paper_list.root.rglob("*"))
     assert paper_list.check().exit_code == 0
     added = set(paper_list.root.rglob("*")) - before
-    assert {p.relative_to(paper_list.root).as_posix() for p in added} == {"build", "build/cache", "build/cache/parse-index.pickle", "build/cache/parse-results.pickle"}
+    assert {p.relative_to(paper_list.root).as_posix() for p in added} == {"build", "build/cache", "build/cache/parse-index.marshal", "build/cache/parse-results.pickle"}
 
 
 def test_cached_results_follow_file_content(paper_list: PaperList):
