@@ -13,11 +13,13 @@ from site_gen.project import Project
 from site_gen.reader import Listing, scan_project
 from site_gen.schema import paper_schema
 from site_gen.sections import fill_section
+from site_gen.templating import keep_compiled_templates
 from site_gen.writer import OutputTree, WriteReport
 
 # Hand-written pages that get a generated section, and which one.
 _FILLED_SECTIONS = {"contributing.md": ("fields", lambda: field_reference(paper_schema()))}
 _FRAGMENTS_FILE = "fragments.pickle"
+_STEMS_FILE = "citation-stems.pickle"
 _MANIFEST_FILE = "output-manifest.pickle"
 
 
@@ -48,12 +50,16 @@ def build(project: Project) -> WriteReport:
     listing: Listing = scan_project(project)
     catalog = Catalog.build(listing.taxonomy, listing.papers())
     content_keys = {paper.id: listing.files[paper.source][1] for paper in catalog.papers}
+    keep_compiled_templates(project.cache_dir / "templates")
     tree = OutputTree(project.output_dir, project.cache_dir / _MANIFEST_FILE, code_version())
     fragments = LazyPickledDict(project.cache_dir / _FRAGMENTS_FILE, code_version())
-    renderer = SiteRenderer(catalog, site_url(catalog), content_keys, fragments, tree.is_current)
+    stems = LazyPickledDict(project.cache_dir / _STEMS_FILE, code_version())
+    renderer = SiteRenderer(catalog, site_url(catalog), content_keys, fragments, tree.is_current, stems)
     report = tree.write([*hand_written_pages(project.docs_dir), *renderer.pages()])
+    # Pieces of files that no longer exist are dropped; the others stay for the next build.
+    current = set(content_keys.values())
     if renderer.added_fragments:
-        # Pieces of files that no longer exist are dropped; the others stay for the next build.
-        current = set(content_keys.values())
         fragments.save(keep=lambda key: key[0] in current)
+    if renderer.added_stems:
+        stems.save(keep=current.__contains__)
     return report

