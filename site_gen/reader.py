@@ -12,6 +12,7 @@ import marshal
 import os
 import pickle
 import time
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
 
@@ -119,30 +120,45 @@ class PaperKeys(NamedTuple):
 Summary = tuple | Rejected
 
 
-def _parse_batch(batch: list[tuple[bytes, str, str]], today: dt.date) -> list[tuple[Summary, bytes]]:
-    """Each file's summary and its result pickled (the form the parse cache keeps, made here so
-    that worker processes do that work too)."""
-    results = []
-    for raw, paper_id, display_path in batch:
-        parsed = parse_paper(raw, paper_id, display_path, today)
-        if isinstance(parsed, Rejected):
-            summary: Summary = parsed
-        else:
-            summary = (parsed.source, parsed.category, parsed.tags, parsed.arxiv, parsed.doi and parsed.doi.lower(), title_digest(parsed.title))
-        results.append((summary, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)))
-    return results
+# A file to read: (its path, paper id, display path).
+FileJob = tuple[str, str, str]
+# What reading it gave: its content key, and unless the cache knew that key already, its summary
+# and its result pickled (the form the parse cache keeps, made in the worker processes).
+FileResult = tuple[bytes, Summary | None, bytes | None]
 
 
-def _parse_all(jobs: list[tuple[bytes, str, str]], today: dt.date) -> list[tuple[Summary, bytes]]:
+def _read_batch(batch: list[FileJob], known: Container[bytes], today: dt.date) -> list[FileResult]:
+    return [_read_file(path, paper_id, display_path, known, today) for path, paper_id, display_path in batch]
+
+
+def _read_file(path: str, paper_id: str, display_path: str, known: Container[bytes], today: dt.date) -> FileResult:
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    key = content_key(raw, display_path)
+    if key in known:  # touched but not changed, or changed back
+        return (key, None, None)
+    parsed = parse_paper(raw, paper_id, display_path, today)
+    if isinstance(parsed, Rejected):
+        summary: Summary = parsed
+    else:
+        summary = (parsed.source, parsed.category, parsed.tags, parsed.arxiv, parsed.doi and parsed.doi.lower(), title_digest(parsed.title))
+    return (key, summary, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _read_all(jobs: list[FileJob], known: Container[bytes], today: dt.date) -> list[FileResult]:
+    """Read, hash and parse the files, in worker processes when there are many: they read the
+    files themselves, so a cold run's 17 MB of YAML is neither read by one process alone nor
+    copied to the others."""
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
-        return _parse_batch(jobs, today)
+        return _read_batch(jobs, known, today)
     from concurrent.futures import ProcessPoolExecutor  # 30 ms to import: only when it is used
 
     size = -(-len(jobs) // workers)
     batches = [jobs[start : start + size] for start in range(0, len(jobs), size)]
+    known = frozenset(known)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(_parse_batch, batches, [today] * len(batches))
+        results = pool.map(_read_batch, batches, [known] * len(batches), [today] * len(batches))
         return [item for batch in results for item in batch]
 
 
@@ -208,15 +224,13 @@ class Listing:
         return papers
 
 
-def _scan(project: Project, parse_cache: ParseCache, today: dt.date) -> tuple[list[Diagnostic], dict[str, tuple[Signature, bytes]], dict[str, bytes]]:
+def _scan(project: Project, parse_cache: ParseCache, today: dt.date) -> tuple[list[Diagnostic], dict[str, tuple[Signature, bytes]]]:
     """Find every paper file and its content key, parsing those the cache does not know.
 
-    Returns the file-level problems, each file's (signature, key) by display path, and the bytes
-    of the files that were read (the others are unchanged since the cache saw them)."""
+    Returns the file-level problems and each file's (signature, key) by display path."""
     problems: list[Diagnostic] = []
     files: dict[str, tuple[Signature, bytes]] = {}
-    raw_by_path: dict[str, bytes] = {}
-    missing: list[tuple[bytes, str, str]] = []
+    unknown: list[FileJob] = []
     # Plain strings, not Path objects: at 10,000 files pathlib's overhead is a third of a warm run.
     papers_dir, display_dir = str(project.papers_dir), project.display(project.papers_dir)
     for name in project.paper_file_names():
@@ -229,16 +243,13 @@ def _scan(project: Project, parse_cache: ParseCache, today: dt.date) -> tuple[li
         stat = signature(os.stat(path))
         key = parse_cache.known_key(display_path, stat)
         if key is None:
-            with open(path, "rb") as handle:
-                raw = handle.read()
-            raw_by_path[display_path] = raw
-            key = content_key(raw, display_path)
-            if key not in parse_cache:
-                missing.append((raw, paper_id, display_path))
+            unknown.append((path, paper_id, display_path))
         files[display_path] = (stat, key)
-    for (_, _, display_path), (summary, pickled) in zip(missing, _parse_all(missing, today)):
-        parse_cache.put(files[display_path][1], summary, pickled)
-    return problems, files, raw_by_path
+    for (_, _, display_path), (key, summary, pickled) in zip(unknown, _read_all(unknown, parse_cache.summaries, today)):
+        files[display_path] = (files[display_path][0], key)
+        if summary is not None:
+            parse_cache.put(key, summary, pickled)
+    return problems, files
 
 
 def scan_project(project: Project, today: dt.date | None = None, use_cache: bool = True) -> Listing:
@@ -252,14 +263,13 @@ def scan_project(project: Project, today: dt.date | None = None, use_cache: bool
         _fast_validator(schema_name, parse_cache)
     taxonomy, problems = read_taxonomy(project)
     taxonomy_path = project.display(project.taxonomy_path)
-    file_problems, files, raw_by_path = _scan(project, parse_cache, today)
+    file_problems, files = _scan(project, parse_cache, today)
     problems += file_problems
 
     def located(display_path: str) -> YamlDocument:
-        if display_path not in raw_by_path:
-            with open(os.path.join(project.root, display_path), "rb") as handle:
-                raw_by_path[display_path] = handle.read()
-        return locate(raw_by_path[display_path], display_path)
+        """The file parsed again with locations (only files with a problem get here)."""
+        with open(os.path.join(project.root, display_path), "rb") as handle:
+            return locate(handle.read(), display_path)
 
     valid: list[PaperKeys] = []
     categories = {term.slug for term in taxonomy.categories} if taxonomy else set()

@@ -228,6 +228,24 @@ def test_cached_results_follow_file_content(paper_list: PaperList):
     assert result.exit_code == 1 and "year must be a whole number" in result.stderr
 
 
+def test_a_touched_file_is_hashed_again_but_not_parsed(paper_list: PaperList, monkeypatch: pytest.MonkeyPatch):
+    import site_gen.reader
+    from site_gen.project import Project
+
+    assert paper_list.check().exit_code == 0
+    path = paper_list.root / "papers" / "galore.yml"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    parsed = []
+    real_parse = site_gen.reader.parse_paper
+    monkeypatch.setattr(site_gen.reader, "parse_paper", lambda raw, *args: parsed.append(args[1]) or real_parse(raw, *args))
+    site_gen.reader.scan_project(Project(paper_list.root))
+    assert parsed == []
+    path.write_text(path.read_text().replace("GaLore:", "GaLore, edited:"))
+    listing = site_gen.reader.scan_project(Project(paper_list.root))
+    assert parsed == ["papers/galore.yml"]
+    assert any(paper.title.startswith("GaLore, edited:") for paper in listing.papers())
+
+
 def test_command_line_exit_codes_without_traceback(paper_list: PaperList):
     paper_list.write("galore", "title: [unclosed\n")
     proc = subprocess.run([sys.executable, "-m", "site_gen", "check", "--root", str(paper_list.root)], capture_output=True, text=True, env={"PATH": "/usr/bin"})
