@@ -19,7 +19,7 @@ from site_gen.writer import OutputTree, WriteReport
 # Hand-written pages that get a generated section, and which one.
 _FILLED_SECTIONS = {"contributing.md": ("fields", lambda: field_reference(paper_schema()))}
 _FRAGMENTS_FILE = "fragments.pickle"
-_STEMS_FILE = "citation-stems.pickle"
+_SMALL_FRAGMENTS_FILE = "small-fragments.pickle"
 _MANIFEST_FILE = "output-manifest.pickle"
 
 
@@ -53,13 +53,13 @@ def build(project: Project) -> WriteReport:
     keep_compiled_templates(project.cache_dir / "templates")
     tree = OutputTree(project.output_dir, project.cache_dir / _MANIFEST_FILE, code_version())
     fragments = LazyPickledDict(project.cache_dir / _FRAGMENTS_FILE, code_version())
-    stems = LazyPickledDict(project.cache_dir / _STEMS_FILE, code_version())
-    renderer = SiteRenderer(catalog, site_url(catalog), content_keys, fragments, tree.is_current, stems)
+    small_fragments = LazyPickledDict(project.cache_dir / _SMALL_FRAGMENTS_FILE, code_version())
+    renderer = SiteRenderer(catalog, site_url(catalog), content_keys, fragments, tree.is_current, small_fragments)
     report = tree.write([*hand_written_pages(project.docs_dir), *renderer.pages()])
     # Pieces of files that no longer exist are dropped; the others stay for the next build.
     current = set(content_keys.values())
     if renderer.added_fragments:
         fragments.save(keep=lambda key: key[0] in current)
-    if renderer.added_stems:
-        stems.save(keep=current.__contains__)
+    if renderer.added_small_fragments:
+        small_fragments.save(keep=lambda key: key[0] in current)
     return report

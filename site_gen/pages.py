@@ -81,8 +81,9 @@ class SiteRenderer:
 
     `content_keys` maps each paper id to a digest of its file (the reader's content key);
     `fragments` holds pieces rendered by earlier builds (read and extended; the caller saves it);
-    `stems` each paper's citation key before clashes are resolved, by content key (apart from the
-    other pieces because every build needs all of them, and they are a hundredth of the size);
+    `small_fragments` the pieces every build reads for every paper (citation stems and the digests
+    of pieces that pages are assembled from), kept apart from the others (a hundredth of their size)
+    so that a build with nothing to render never loads the rest;
     `is_current(path, key)` tells whether the output already holds that page for that key."""
 
     def __init__(
@@ -92,7 +93,7 @@ class SiteRenderer:
         content_keys: Mapping[str, bytes],
         fragments: MutableMapping[FragmentKey, str] | None = None,
         is_current: Callable[[str, bytes], bool] = _always_stale,
-        stems: MutableMapping[bytes, str] | None = None,
+        small_fragments: MutableMapping[FragmentKey, str | bytes] | None = None,
     ):
         self.catalog = catalog
         self.site_url = site_url
@@ -100,8 +101,8 @@ class SiteRenderer:
         self.fragments = {} if fragments is None else fragments
         self.is_current = is_current
         self.added_fragments: dict[FragmentKey, str] = {}
-        self.stems = {} if stems is None else stems
-        self.added_stems = False
+        self.small_fragments = {} if small_fragments is None else small_fragments
+        self.added_small_fragments = False
         self._citation_keys: dict[str, str] | None = None
         self._neighbours: dict[str, tuple[Paper, ...]] = {}
         self._term_keys = {
@@ -109,6 +110,7 @@ class SiteRenderer:
             **{("tag", t.slug): digest(t) for t in catalog.taxonomy.tags},
         }
         self._entry_keys: dict[str, bytes] = {}
+        self._compact_entry_digests: dict[str, bytes] = {}
         self._related_items: dict[str, Markup] = {}
 
     # --- shared pieces, each rendered once per content and reused from the fragment cache ---
@@ -120,6 +122,20 @@ class SiteRenderer:
         if text is None:
             text = self.fragments[key] = self.added_fragments[key] = make()
         return text
+
+    def _small_fragment(self, paper: Paper, kind: str, inputs: bytes, make: Callable[[], str | bytes]) -> str | bytes:
+        key = (self.content_keys[paper.id], kind, inputs)
+        value = self.small_fragments.get(key)
+        if value is None:
+            value = self.small_fragments[key] = make()
+            self.added_small_fragments = True
+        return value
+
+    def _piece_digest(self, paper: Paper, kind: str, inputs: bytes, piece: Callable[[], str]) -> bytes:
+        """A digest of one of the paper's pieces. A page assembled from pieces is keyed by their
+        digests rather than by the papers' files: editing an abstract, which a long listing, the
+        table of all papers and the BibTeX do not show, leaves those pages current."""
+        return self._small_fragment(paper, kind + "-digest", inputs, lambda: hashlib.blake2b(piece().encode(), digest_size=16).digest())
 
     def _entry_key(self, paper: Paper) -> bytes:
         """What a paper's listing entry shows: its file and the titles of its tags."""
@@ -159,14 +175,10 @@ class SiteRenderer:
     @property
     def citation_keys(self) -> dict[str, str]:
         if self._citation_keys is None:
-            stems = {}
-            for paper in self.catalog.papers:
-                content_key = self.content_keys[paper.id]
-                stem = self.stems.get(content_key)
-                if stem is None:
-                    stem = self.stems[content_key] = citation_stem(paper)
-                    self.added_stems = True
-                stems[paper.id] = stem
+            stems = {
+                paper.id: self._small_fragment(paper, "stem", b"", lambda paper=paper: citation_stem(paper))
+                for paper in self.catalog.papers
+            }
             self._citation_keys = citation_keys(stems)
         return self._citation_keys
 
@@ -219,7 +231,23 @@ class SiteRenderer:
         return _page(f"papers/{paper.id}.md", text, key)
 
     def _listing_key(self, kind: str, slug: str, papers: tuple[Paper, ...]) -> bytes:
-        return join_digest([kind.encode(), self._term_keys[kind, slug], *map(self._entry_key, papers)])
+        if len(papers) <= LISTING_ABSTRACTS_UP_TO:
+            return join_digest([kind.encode(), self._term_keys[kind, slug], *map(self._entry_key, papers)])
+        return join_digest([kind.encode(), b"compact", self._term_keys[kind, slug], *map(self._compact_entry_digest, papers)])
+
+    def _compact_entry_digest(self, paper: Paper) -> bytes:
+        digest = self._compact_entry_digests.get(paper.id)  # a paper is on ~5 listings
+        if digest is None:
+            digest = self._compact_entry_digests[paper.id] = self._piece_digest(
+                paper, "compact-entry", self._entry_key(paper), lambda: self.entry(paper, with_abstract=False)
+            )
+        return digest
+
+    def _row_digest(self, paper: Paper) -> bytes:
+        return self._piece_digest(paper, "row", self._term_keys["category", paper.category], lambda: self.row(paper))
+
+    def _bibtex_digest(self, paper: Paper) -> bytes:
+        return self._piece_digest(paper, "bibtex", self.citation_keys[paper.id].encode(), lambda: self.bibtex(paper))
 
     def listing_pages(self) -> Iterator[Page]:
         catalog = self.catalog
@@ -238,7 +266,7 @@ class SiteRenderer:
                 f"tags/{term.slug}.md", self._listing_key("tag", term.slug, papers),
                 lambda: render("tag.md.j2", term=term, **self._listing_context(papers)),
             )
-        all_key = join_digest([b"all", *(part for p in catalog.papers for part in (self.content_keys[p.id], self._term_keys["category", p.category]))])
+        all_key = join_digest([b"all", *map(self._row_digest, catalog.papers)])
         yield self._keyed("papers/index.md", all_key, lambda: render("all_papers.md.j2", catalog=catalog, rows=self.rows()))
 
     def navigation(self) -> Page:
@@ -261,7 +289,7 @@ class SiteRenderer:
         catalog = self.catalog
         by_id = sorted(catalog.papers, key=lambda p: p.id)
         yield self._keyed("papers.json", join_digest([b"json", *(self.content_keys[p.id] for p in by_id)]), lambda: papers_json(map(self.record_json, by_id)))
-        bib_key = join_digest([b"bib", *(part for p in by_id for part in (self.content_keys[p.id], self.citation_keys[p.id].encode()))])
+        bib_key = join_digest([b"bib", *(part for p in by_id for part in (self.citation_keys[p.id].encode(), self._bibtex_digest(p)))])
         yield self._keyed("papers.bib", bib_key, lambda: papers_bib({p.id: self.bibtex(p) for p in by_id}, self.citation_keys))
         recent = catalog.recently_added(FEED_SIZE)
         feed_key = digest("feed", self.site_url, catalog.taxonomy, [self.content_keys[p.id] for p in recent])

@@ -314,6 +314,39 @@ def test_warm_build_writes_only_what_an_edit_changes(built: PaperList):
     assert build(Project(built.root)).written == ()
 
 
+def test_pages_that_do_not_show_an_abstract_are_not_rendered_again_when_it_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Long listings, the table of all papers and papers.bib are keyed by digests of the pieces
+    they are assembled from, not by the papers' files."""
+    import site_gen.pages
+    from site_gen.build import build
+    from site_gen.project import Project
+
+    monkeypatch.setattr(site_gen.pages, "LISTING_ABSTRACTS_UP_TO", 0)  # every listing is a long one
+    listing = PaperList(tmp_path / "warm")
+    listing.write("galore", VALID_PAPER)
+    listing.write("vision-paper", OTHER_PAPER)
+    build(Project(listing.root))
+    made = []
+    for name in ("render", "papers_bib"):
+        real = getattr(site_gen.pages, name)
+        monkeypatch.setattr(site_gen.pages, name, lambda *args, real=real, name=name, **kwargs: made.append(args[0] if name == "render" else name) or real(*args, **kwargs))
+    whole_list_pages = {"category.md.j2", "tag.md.j2", "all_papers.md.j2", "papers_bib"}
+
+    listing.write("galore", VALID_PAPER.replace("abstract: Training LLMs is memory hungry.", "abstract: Training LLMs needs memory."))
+    build(Project(listing.root))
+    assert "paper.md.j2" in made and not whole_list_pages & set(made)
+    made.clear()
+    listing.write("galore", VALID_PAPER.replace("GaLore:", "GaLore Renamed:"))
+    build(Project(listing.root))
+    assert whole_list_pages <= set(made)
+    assert "GaLore Renamed" in page(listing, "categories/training.md") and "<summary>" not in page(listing, "categories/training.md")
+
+    cold = tmp_path / "cold"
+    shutil.copytree(listing.root, cold, ignore=shutil.ignore_patterns("build"))
+    build(Project(cold))
+    assert tree_digest(listing.root / "build" / "docs") == tree_digest(cold / "build" / "docs")
+
+
 def test_output_files_changed_behind_its_back_are_restored(built: PaperList):
     out = built.root / "build" / "docs"
     expected = tree_digest(out)
