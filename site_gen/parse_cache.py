@@ -19,10 +19,10 @@ import marshal
 import os
 import pickle
 import sys
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from collections.abc import Iterator, MutableMapping
 from typing import Any, Callable
 
 from site_gen.schema import PAPER_SCHEMA_FILE, load_schema
