@@ -5,7 +5,9 @@ reads (a paper is represented by its file's content key). A page whose output is
 for its key (`is_current`, answered by the writer) is not rendered at all. Pieces shared between
 pages (a paper's listing entry, its row in the table of all papers, its BibTeX and JSON) are kept
 in a fragment cache by the same kind of key, so a listing of 10,000 papers is re-assembled from
-cached pieces when one of them changes.
+cached pieces when one of them changes. A page made only of such pieces (a long listing, the
+table, papers.bib) is keyed by the pieces' digests, so it stays current when a paper changes in a
+way none of its pieces shows.
 """
 
 from __future__ import annotations

@@ -25,10 +25,10 @@ from site_gen.records import Paper, Taxonomy, Term, freeze
 from site_gen.schema import PAPER_SCHEMA_FILE, TAXONOMY_SCHEMA_FILE, load_schema
 from site_gen.validation import (
     duplicate_diagnostics,
-    title_digest,
     paper_rule_diagnostics,
     schema_diagnostics,
     taxonomy_diagnostics,
+    title_digest,
 )
 from site_gen.yaml_source import YamlDocument, read_yaml
 
