@@ -50,7 +50,7 @@ def build(project: Project) -> WriteReport:
     listing: Listing = scan_project(project)
     catalog = Catalog.build(listing.taxonomy, listing.papers())
     content_keys = {paper.id: listing.files[paper.source][1] for paper in catalog.papers}
-    keep_compiled_templates(project.cache_dir / "templates")
+    keep_compiled_templates(project.cache_dir / "templates", code_version())
     tree = OutputTree(project.output_dir, project.cache_dir / _MANIFEST_FILE, code_version())
     fragments = LazyPickledDict(project.cache_dir / _FRAGMENTS_FILE, code_version())
     small_fragments = LazyPickledDict(project.cache_dir / _SMALL_FRAGMENTS_FILE, code_version())

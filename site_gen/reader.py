@@ -36,7 +36,8 @@ from site_gen.yaml_source import YamlDocument, read_yaml
 PARALLEL_THRESHOLD = 400
 
 
-_validators: dict[str, Callable[[Any], Any]] = {}
+# By schema file: the validator and its bytecode (marshalled), as loaded or compiled in this process.
+_validators: dict[str, tuple[Callable[[Any], Any], bytes]] = {}
 
 
 def _fast_validator(schema_name: str, code_cache: ParseCache | None = None) -> Callable[[Any], Any]:
@@ -47,21 +48,18 @@ def _fast_validator(schema_name: str, code_cache: ParseCache | None = None) -> C
     Generating that code takes ~50 ms for the two schemas, a sixth of a warm `site-gen check` at
     10,000 papers, so its bytecode is kept in the parse cache (which a schema change discards).
     Worker processes forked later inherit the validators loaded here."""
-    validator = _validators.get(schema_name)
-    if validator is not None:
-        return validator
-    schema = load_schema(schema_name)
     cache_name = f"{schema_name} validator, fastjsonschema {fastjsonschema.VERSION}"
-    saved = code_cache.code.get(cache_name) if code_cache is not None else None
-    if saved is not None:
-        code = marshal.loads(saved)
-    else:
-        code = compile(fastjsonschema.compile_to_code(schema), f"<{cache_name}>", "exec")
-        if code_cache is not None:
-            code_cache.put_code(cache_name, marshal.dumps(code))
-    namespace: dict[str, Any] = {}
-    exec(code, namespace)
-    validator = _validators[schema_name] = namespace[fastjsonschema.RefResolver.from_schema(schema, store={}).get_scope_name()]
+    if schema_name not in _validators:
+        schema = load_schema(schema_name)
+        saved = code_cache.code.get(cache_name) if code_cache is not None else None
+        code = marshal.loads(saved) if saved is not None else compile(fastjsonschema.compile_to_code(schema), f"<{cache_name}>", "exec")
+        namespace: dict[str, Any] = {}
+        exec(code, namespace)
+        entry_point = fastjsonschema.RefResolver.from_schema(schema, store={}).get_scope_name()
+        _validators[schema_name] = (namespace[entry_point], saved or marshal.dumps(code))
+    validator, code_bytes = _validators[schema_name]
+    if code_cache is not None and cache_name not in code_cache.code:
+        code_cache.put_code(cache_name, code_bytes)
     return validator
 
 
@@ -157,6 +155,8 @@ def _read_all(jobs: list[FileJob], known: Container[bytes], today: dt.date) -> l
     size = -(-len(jobs) // workers)
     batches = [jobs[start : start + size] for start in range(0, len(jobs), size)]
     known = frozenset(known)
+    # Forked workers inherit the validators scan_project loaded; started otherwise (spawn, the
+    # default on macOS), each compiles its own.
     with ProcessPoolExecutor(max_workers=workers) as pool:
         results = pool.map(_read_batch, batches, [known] * len(batches), [today] * len(batches))
         return [item for batch in results for item in batch]

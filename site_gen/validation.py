@@ -243,7 +243,9 @@ def normalised_title(title: str) -> str:
 
 
 def title_digest(title: str) -> bytes:
-    return hashlib.blake2b(normalised_title(title).encode(), digest_size=16).digest()
+    """Empty for a title of punctuation only (never a duplicate, as its normalised form is empty)."""
+    normalised = normalised_title(title)
+    return hashlib.blake2b(normalised.encode(), digest_size=16).digest() if normalised else b""
 
 
 def duplicate_diagnostics(papers: Iterable[Any], locate: Callable[[str], YamlDocument]) -> list[Diagnostic]:

@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import bibtexparser
@@ -357,6 +359,27 @@ def test_output_files_changed_behind_its_back_are_restored(built: PaperList):
     shutil.rmtree(built.root / "build" / "cache")  # without any cache: the same tree
     assert built.run("build").exit_code == 0
     assert tree_digest(out) == expected
+
+
+def test_damaged_compiled_templates_are_compiled_again(built: PaperList):
+    out = built.root / "build" / "docs"
+    expected = tree_digest(out)
+    (folder,) = (built.root / "build" / "cache" / "templates").iterdir()
+    for compiled in folder.iterdir():
+        compiled.write_bytes(compiled.read_bytes()[:40])
+    shutil.rmtree(out)
+    # A new process: this one holds the templates it compiled in memory.
+    proc = subprocess.run([sys.executable, "-m", "site_gen", "build", "--root", str(built.root)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert tree_digest(out) == expected
+
+
+def test_compiled_templates_are_kept_per_code_version(tmp_path: Path):
+    from site_gen.templating import keep_compiled_templates
+
+    keep_compiled_templates(tmp_path, "version 1")
+    keep_compiled_templates(tmp_path, "version 2")
+    assert len(list(tmp_path.iterdir())) == 1  # the other version's folder is gone
 
 
 def test_cache_saves_additions_aside_until_they_outgrow_a_tenth(tmp_path: Path):

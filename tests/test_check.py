@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -166,6 +167,13 @@ def test_duplicate_doi_across_files(paper_list: PaperList):
     assert len(errors) == 1 and errors[0].startswith("papers/other.yml:7:6: error: same DOI as papers/galore.yml")
 
 
+def test_titles_of_punctuation_only_are_not_duplicates(paper_list: PaperList):
+    paper_list.write("galore", VALID_PAPER.replace("title: ", 'title: "???" # ', 1))
+    paper_list.write("other", VALID_PAPER.replace("title: ", 'title: "∞" # ', 1).replace("2403.03507", "2403.00001"))
+    result = paper_list.check()
+    assert result.exit_code == 0, result.stderr
+
+
 def test_all_errors_in_one_run_sorted_by_file_and_line(paper_list: PaperList):
     paper_list.write("b-paper", replace("year: 2024", "year: x").replace("GaLore:", "B:").replace("2403.03507", "2403.00002"))
     paper_list.write("a-paper", replace("category: training", "category: nope").replace("venue:", "venu:").replace("GaLore:", "A:").replace("2403.03507", "2403.00001"))
@@ -226,6 +234,23 @@ def test_cached_results_follow_file_content(paper_list: PaperList):
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     result = paper_list.check()
     assert result.exit_code == 1 and "year must be a whole number" in result.stderr
+
+
+def test_every_cache_follows_the_schemas(tmp_path: Path):
+    import shutil
+
+    import site_gen
+
+    shutil.copytree(Path(site_gen.__file__).parent, tmp_path / "site_gen", ignore=shutil.ignore_patterns("__pycache__"))
+
+    def code_version() -> str:
+        script = "from site_gen.parse_cache import code_version; print(code_version())"
+        return subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+
+    before = code_version()
+    schema = tmp_path / "site_gen" / "schema" / "taxonomy.schema.json"
+    schema.write_text(schema.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert code_version() != before
 
 
 def test_a_touched_file_is_hashed_again_but_not_parsed(paper_list: PaperList, monkeypatch: pytest.MonkeyPatch):
