@@ -95,9 +95,11 @@ def keep_compiled_templates(cache_dir: Path, code_version: str) -> None:
     name = hashlib.blake2b(f"{code_version} jinja2 {jinja2.__version__}".encode(), digest_size=8).hexdigest()
     directory = cache_dir / name
     if cache_dir.is_dir():
-        for stale in cache_dir.iterdir():
-            if stale.name != name:
+        for stale in (entry for entry in cache_dir.iterdir() if entry.name != name):
+            if stale.is_dir():
                 shutil.rmtree(stale, ignore_errors=True)
+            else:  # compiled templates from before they were kept by version
+                stale.unlink(missing_ok=True)
     directory.mkdir(parents=True, exist_ok=True)
     environment().bytecode_cache = _CompiledTemplates(str(directory))
 

@@ -377,6 +377,7 @@ def test_damaged_compiled_templates_are_compiled_again(built: PaperList):
 def test_compiled_templates_are_kept_per_code_version(tmp_path: Path):
     from site_gen.templating import keep_compiled_templates
 
+    (tmp_path / "__jinja2_from_before.cache").write_bytes(b"")  # the layout before versions
     keep_compiled_templates(tmp_path, "version 1")
     keep_compiled_templates(tmp_path, "version 2")
     assert len(list(tmp_path.iterdir())) == 1  # the other version's folder is gone
