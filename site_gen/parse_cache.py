@@ -105,6 +105,14 @@ class ParseCache:
         pickled = self.results.get(key)
         return None if pickled is None else pickle.loads(pickled)
 
+    def restore_result(self, key: bytes, result: Any) -> None:
+        """Put back a result that the results file lost (deleted or damaged), for the next run."""
+        self.results[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def save_results(self, keys: set[bytes]) -> None:
+        if self.directory is not None and isinstance(self.results, LazyPickledDict):
+            self.results.save(keep=keys.__contains__)
+
     def put_code(self, name: str, code: bytes) -> None:
         self.code[name] = code
         self.changed = True
@@ -122,7 +130,7 @@ class ParseCache:
         if not self.changed and files == self.files and len(keys) == len(self.summaries):
             return
         if isinstance(self.results, LazyPickledDict) and (self.results.added or len(keys) != len(self.summaries)):
-            self.results.save(keep=keys.__contains__)
+            self.save_results(keys)
         _save_index(self.directory / _INDEX_FILE, (self._header(self.today), files, {key: self.summaries[key] for key in keys}, taken_ns, self.code))
 
 

@@ -214,13 +214,18 @@ class Listing:
 
     def papers(self) -> list[Paper]:
         papers = []
+        restored = False
         for display_path, (_, key) in self.files.items():
             paper = self.parse_cache.result(key)
-            if paper is None:  # its cached result was lost: parse the file again
+            if paper is None:  # its cached result was lost: parse the file again, and keep it
                 with open(os.path.join(self.root, display_path), "rb") as handle:
                     paper = parse_paper(handle.read(), display_path.rsplit("/", 1)[-1][:-4], display_path, self.parse_cache.today)
                 assert isinstance(paper, Paper), f"{display_path} changed during the run"
+                self.parse_cache.restore_result(key, paper)
+                restored = True
             papers.append(paper)
+        if restored:
+            self.parse_cache.save_results({key for _, key in self.files.values()})
         return papers
 
 

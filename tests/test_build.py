@@ -361,6 +361,24 @@ def test_output_files_changed_behind_its_back_are_restored(built: PaperList):
     assert tree_digest(out) == expected
 
 
+def test_lost_parse_results_are_parsed_again_once(built: PaperList, monkeypatch: pytest.MonkeyPatch):
+    import site_gen.reader
+    from site_gen.build import build
+    from site_gen.project import Project
+
+    out = built.root / "build" / "docs"
+    expected = tree_digest(out)
+    (built.root / "build" / "cache" / "parse-results.pickle").unlink()
+    parsed = []
+    real_parse = site_gen.reader.parse_paper
+    monkeypatch.setattr(site_gen.reader, "parse_paper", lambda raw, *args: parsed.append(args[1]) or real_parse(raw, *args))
+    build(Project(built.root))
+    assert sorted(parsed) == ["papers/galore.yml", "papers/vision-paper.yml"]
+    build(Project(built.root))
+    assert len(parsed) == 2  # kept for the next build
+    assert tree_digest(out) == expected
+
+
 def test_damaged_compiled_templates_are_compiled_again(built: PaperList):
     out = built.root / "build" / "docs"
     expected = tree_digest(out)
