@@ -21,10 +21,11 @@ import os
 import pickle
 import sys
 from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 _INDEX_FILE = "parse-index.marshal"
 _RESULTS_FILE = "parse-results.pickle"
@@ -145,10 +146,8 @@ def _load_index(path: Path, header: object) -> Any:
 
 
 def _save_index(path: Path, data: tuple) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_bytes(marshal.dumps(data))
-    os.replace(temporary, path)
+    with _replaced_atomically(path) as handle:
+        marshal.dump(data, handle)
 
 
 class LazyPickledDict(MutableMapping):
@@ -196,7 +195,7 @@ class LazyPickledDict(MutableMapping):
                     return None
                 count = pickle.load(handle)
                 return count if count_only else pickle.load(handle)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        except _UNREADABLE:
             return None
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -254,24 +253,35 @@ class LazyPickledDict(MutableMapping):
         self._delta_path.unlink(missing_ok=True)
 
 
+# What reading a missing, truncated or foreign pickle file raises.
+_UNREADABLE = (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError)
+
+
 def load_pickle(path: Path, header: object) -> Any:
     """The data saved by save_pickle under the same header, or None (missing, stale or damaged)."""
     try:
         with path.open("rb") as handle:
             if pickle.load(handle) == header:
                 return pickle.load(handle)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+    except _UNREADABLE:
         pass
     return None
 
 
-def save_pickle(path: Path, header: object, *data: Any) -> None:
-    """Write the header and each of `data` in turn, atomically: a crash leaves the previous file or
+@contextmanager
+def _replaced_atomically(path: Path) -> Iterator[BinaryIO]:
+    """A file to write that replaces `path` only once complete: a crash leaves the previous file or
     none, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     with temporary.open("wb") as handle:
+        yield handle
+    os.replace(temporary, path)
+
+
+def save_pickle(path: Path, header: object, *data: Any) -> None:
+    """Write the header and each of `data` in turn, atomically."""
+    with _replaced_atomically(path) as handle:
         pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
         for item in data:
             pickle.dump(item, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
