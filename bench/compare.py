@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402  (bench/ is a folder of scripts, not a package)
@@ -88,24 +87,17 @@ def main(argv: list[str] | None = None) -> None:
             Version(args.against, work / "other", linked_root(workspace.root, work / "other-root")),
         ]
         env = run.tool_env(work)
-        changes: dict[str, tuple[str, Callable[[Version], None]]] = {
-            "check_cold": ("check", Version.remove_caches),
-            "check_warm": ("check", lambda version: None),
-            "build_cold": ("build", Version.remove_caches),
-            "build_warm_edit": ("build", lambda version: None),
-        }
         for name in wanted:
-            command, prepare = changes[name]
+            command, cold = name.split("_", 1)[0], name.endswith("_cold")
             for version in versions:  # fill the caches a warm run relies on, and warm the page cache
                 version.run(command, env)
             for round_number in range(args.rounds):
-                if name.endswith("_warm_edit") or name == "check_warm":
+                if not cold:
                     workspace.edit_one()
-                order = versions if round_number % 2 == 0 else versions[::-1]
-                for version in order:
-                    prepare(version)
-                    seconds = version.run(command, env).seconds
-                    version.seconds.setdefault(name, []).append(seconds)
+                for version in versions if round_number % 2 == 0 else versions[::-1]:
+                    if cold:
+                        version.remove_caches()
+                    version.seconds.setdefault(name, []).append(version.run(command, env).seconds)
                 run.log(f"{name} round {round_number + 1}: " + ", ".join(f"{v.label} {v.seconds[name][-1]:.2f} s" for v in versions))
 
     this, other = versions
