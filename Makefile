@@ -41,18 +41,14 @@ install: $(INSTALLED) $(NODE_INSTALLED) $(CHROMIUM)
 generate: install
 	$(BIN)/site-gen build
 
-# Search: Pagefind indexes the built pages (only their articles, see overrides/main.html) into
-# site/pagefind/, which the search box loads in small pieces. `.headerlink` is the permalink sign in
-# headings. The glob reads paper pages and pages one folder deep (hand-written pages, listing
-# indexes) but not the category and tag listings, which are not indexed anyway and are most of
-# the HTML: at 10,000 papers Pagefind then takes ~35 s and 1.5 GB instead of ~58 s and 2.1 GB.
-# tests/sitebuild.py runs the same command.
-PAGEFIND_FLAGS := --quiet --exclude-selectors .headerlink --glob '{*/index.html,papers/*/index.html}'
-
+# Search: `site-gen search-index` runs Pagefind on the built pages (only their articles, see
+# overrides/main.html) into site/pagefind/, which the search box loads in small pieces. Above 2,000
+# papers it indexes in shards of 2,000, so Pagefind's memory stays near 400 MB (one run over 10,000
+# pages takes 1.5 GB); site_gen/search_index.py says how the shards still rank as one index.
 ## site: generate, build the static site into site/, then index it for search (Pagefind)
 site: generate
 	$(BIN)/mkdocs build --strict --site-dir site
-	$(BIN)/python -m pagefind --site site $(PAGEFIND_FLAGS)
+	$(BIN)/site-gen search-index --site site
 
 ## check: validate every paper file and the taxonomy, then refresh the list in README.md
 check: install

@@ -302,7 +302,7 @@ def make_site_argv(root: Path) -> list[str]:
 
 
 FALLBACK_SITE = ["site-gen build", "mkdocs build --strict --site-dir site",
-                 "python -m pagefind --site site --quiet --exclude-selectors .headerlink --glob '{*/index.html,papers/*/index.html}'"]
+                 "site-gen search-index --site site"]
 
 
 def site_commands(root: Path) -> tuple[list[str], bool]:

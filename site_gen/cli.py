@@ -123,3 +123,26 @@ def readme(root: Path, check_only: bool) -> None:
         project.readme_path.write_text(updated, encoding="utf-8")
         click.echo("README.md updated")
 
+
+
+@main.command("search-index")
+@click.option(
+    "--site",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="The built site (mkdocs build's site_dir).",
+)
+@click.option(
+    "--pages-per-shard",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Index at most this many paper pages per Pagefind run (default 2000: ~400 MB each).",
+)
+def search_index(site: Path, pages_per_shard: int | None) -> None:
+    """Index the built site for search with Pagefind, into SITE/pagefind (in shards above 2,000 papers)."""
+    from site_gen.search_index import PAGES_PER_SHARD, index_site
+
+    shards = index_site(site, pages_per_shard or PAGES_PER_SHARD)
+    pages = sum(len(shard.pages) for shard in shards)
+    click.echo(f"{site}/pagefind: {pages} pages in {len(shards)} shard(s)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -12,17 +11,6 @@ from pathlib import Path
 from tests.conftest import REPO_ROOT
 
 BIN = Path(sys.executable).parent
-
-
-def _makefile_pagefind_args() -> list[str]:
-    """The Makefile's PAGEFIND_FLAGS, read from it: the tests index the site as `make site` does."""
-    for line in (REPO_ROOT / "Makefile").read_text(encoding="utf-8").splitlines():
-        if line.startswith("PAGEFIND_FLAGS :="):
-            return shlex.split(line.split(":=", 1)[1])
-    raise AssertionError("PAGEFIND_FLAGS not found in the Makefile")
-
-
-PAGEFIND_ARGS = _makefile_pagefind_args()
 
 
 def generate(root: Path, site_url: str | None = None) -> dict[str, str]:
@@ -41,9 +29,9 @@ def generate(root: Path, site_url: str | None = None) -> dict[str, str]:
     return env
 
 
-def build_site(root: Path, site_url: str | None = None) -> Path:
+def build_site(root: Path, site_url: str | None = None, search_index_args: tuple[str, ...] = ()) -> Path:
     """Generate and build the site of the list in `root` (which holds papers/ and docs/) with the
-    repository's mkdocs.yml; returns the built site folder."""
+    repository's mkdocs.yml, and index it for search; returns the built site folder."""
     env = generate(root, site_url)
     site = root / "site"
     proc = subprocess.run(
@@ -52,7 +40,7 @@ def build_site(root: Path, site_url: str | None = None) -> Path:
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     # Search: Pagefind indexes the built site, as `make site` does.
-    proc = subprocess.run([BIN / "python", "-m", "pagefind", *PAGEFIND_ARGS, "--site", site], env=env, capture_output=True, text=True)
+    proc = subprocess.run([BIN / "site-gen", "search-index", "--site", site, *search_index_args], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     return site
 

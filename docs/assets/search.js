@@ -39,6 +39,7 @@
   const scrollwrap = root.querySelector(".md-search__scrollwrap");
 
   let engine = null;        /* Promise of the initialised Pagefind module */
+  let queryOptions = {};    /* what every query passes to Pagefind (see loadShards) */
   let generation = 0;       /* the latest query; older answers are dropped */
   let current = null;       /* {results, terms, shown} of the list on screen */
   let openFirst = false;    /* Enter was pressed before the results arrived */
@@ -47,11 +48,25 @@
     return translations[key] || fallback;
   }
 
+  /* Large lists are indexed in shards (site_gen/search_index.py): pagefind/shards.json names the
+     other bundles, merged into this one, and the filter that keeps their vocabulary pages out of
+     every query. Without the file (an older build) the one bundle is the whole index. */
+  function loadShards(bundle) {
+    return fetch(new URL("shards.json", bundle))
+      .then((response) => (response.ok ? response.json() : { shards: [], exclude: {} }));
+  }
+
   function load() {
     if (!engine) {
-      engine = import(new URL("pagefind/pagefind.js", base).href).then(async (pagefind) => {
+      const bundle = new URL("pagefind/", base);
+      const shards = loadShards(bundle);
+      engine = import(new URL("pagefind.js", bundle).href).then(async (pagefind) => {
         await pagefind.options({ baseUrl: base.pathname });
         await pagefind.init();
+        const manifest = await shards;
+        await Promise.all(manifest.shards.map(
+          (shard) => pagefind.mergeIndex(new URL(shard, bundle).pathname, { baseUrl: base.pathname })));
+        if (Object.keys(manifest.exclude).length) queryOptions = { filters: { not: manifest.exclude } };
         return pagefind;
       });
       engine.catch(() => {
@@ -176,7 +191,7 @@
       return;
     }
     const short = query.trim().length < 2;
-    if (!short) load().then((pagefind) => pagefind.preload(query), () => {});
+    if (!short) load().then((pagefind) => pagefind.preload(query, queryOptions), () => {});
     pause = setTimeout(() => schedule(query, mine), short ? SHORT_QUERY_PAUSE_MS : PAUSE_MS);
   }
 
@@ -198,7 +213,7 @@
 
   async function run(query, mine) {
     const pagefind = await load();
-    const found = await pagefind.search(query);
+    const found = await pagefind.search(query, queryOptions);
     if (mine !== generation) return;  /* typed on meanwhile: skip this query's fragments */
     const data = await Promise.all(found.results.slice(0, FIRST).map((result) => result.data()));
     if (mine !== generation) return;

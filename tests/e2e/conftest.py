@@ -22,6 +22,17 @@ def seed_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def sharded_seed_server(tmp_path_factory):
+    """The repository's own list with its search index in shards of 40 papers (five Pagefind
+    bundles merged in the browser), as a list of 10,000 papers is indexed in shards of 2,000."""
+    root = copy_repository_list(tmp_path_factory.mktemp("e2e-seed-shards") / "list")
+    with SiteServer(root / "site") as server:
+        build_site(root, site_url=server.base_url, search_index_args=("--pages-per-shard", "40"))
+        assert len(list((root / "site" / "pagefind").glob("shard-*/pagefind-entry.json"))) == 4
+        yield server
+
+
+@pytest.fixture(scope="session")
 def hostile_server(tmp_path_factory):
     """A list whose titles, authors, venues, abstracts, notes and URLs try to inject markup and script."""
     listing = PaperList(tmp_path_factory.mktemp("e2e-hostile") / "list")

@@ -22,6 +22,13 @@ COUNT = re.compile(r"^\d+ matching documents?$")
 MATERIAL_CLOSES_SEARCH_MS = 300
 
 
+@pytest.fixture(params=["one index", "shards"])
+def index_server(request):
+    """The seed site indexed as one Pagefind bundle, and in shards: the same queries must find the
+    same papers, first the same one."""
+    return request.getfixturevalue("seed_server" if request.param == "one index" else "sharded_seed_server")
+
+
 def open_search(page, key: str = "/"):
     """Open search with one of Material's shortcuts; the query box has the focus."""
     page.keyboard.press(key)
@@ -49,8 +56,8 @@ def result_titles(page) -> list[str]:
     # the exact title of a paper whose words another title repeats ("Natural GaLore: ...")
     ("GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection", "galore"),
 ])
-def test_search_and_enter_open_the_paper(seed_page, query, paper_id):
-    page = seed_page("")
+def test_search_and_enter_open_the_paper(open_page, index_server, query, paper_id):
+    page = open_page(index_server.base_url, "")
     results = search(page, query)
     expect(results.first).to_contain_text(PAPERS[paper_id]["title"])
     for href in results.evaluate_all("links => links.map(a => a.href)"):  # papers and hand-written pages only
@@ -59,17 +66,18 @@ def test_search_and_enter_open_the_paper(seed_page, query, paper_id):
     expect_paper_page(page, paper_id)
 
 
-def test_only_the_papers_own_page_has_its_title_words(seed_page):
-    """Titles in a paper page's "More in ..." list are not indexed: a rare title word finds one page."""
-    page = seed_page("")
+def test_only_the_papers_own_page_has_its_title_words(open_page, index_server):
+    """Titles in a paper page's "More in ..." list are not indexed: a rare title word finds one page
+    (in shards: no loose matches from the shards without the word, no vocabulary page)."""
+    page = open_page(index_server.base_url, "")
     results = search(page, "Cartridges")
     expect(results).to_have_count(1)
 
 
-def test_search_by_tag_lists_its_papers_and_a_click_opens_one(seed_page):
+def test_search_by_tag_lists_its_papers_and_a_click_opens_one(open_page, index_server):
     tagged = sorted(p["title"] for p in PAPERS.values() if "security" in p["tags"])
     assert len(tagged) == 2
-    page = seed_page("")
+    page = open_page(index_server.base_url, "")
     results = search(page, "Security")
     for title in tagged:
         expect(results.filter(has_text=title)).to_have_count(1)
@@ -151,9 +159,9 @@ def test_clearing_the_query_clears_the_results(seed_page):
     expect(page.locator(RESULTS)).to_have_count(0)
 
 
-def test_search_loads_on_first_use_from_this_server_only(seed_page, seed_server):
+def test_search_loads_on_first_use_from_this_server_only(open_page, index_server):
     """Nothing of the search index loads with a page; when it does, nothing leaves the local server."""
-    page = seed_page(None)
+    page = open_page(index_server.base_url, None)
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto("papers/galore/")
@@ -162,7 +170,7 @@ def test_search_loads_on_first_use_from_this_server_only(seed_page, seed_server)
     results = search(page, "Kolmogorov")
     expect(results.first).to_contain_text(PAPERS["htm-drift-detection"]["title"])
     assert any("/pagefind/" in url for url in requests)
-    assert all(url.startswith(seed_server.base_url) for url in requests), [u for u in requests if not u.startswith(seed_server.base_url)]
+    assert all(url.startswith(index_server.base_url) for url in requests), [u for u in requests if not u.startswith(index_server.base_url)]
 
 
 def test_search_after_instant_navigation(seed_page):
@@ -187,14 +195,31 @@ def test_deep_link_opens_search_with_the_query(seed_page):
     expect(page.locator(RESULTS).first).to_contain_text(PAPERS["htm-drift-detection"]["title"])
 
 
-def test_search_under_a_sub_path(open_page, seed_server):
+def test_search_under_a_sub_path(open_page, index_server):
     """PR previews live under pr-preview/pr-N/: the index and the result links follow the page's base."""
-    with SiteServer(seed_server.directory.parent) as parent:
+    with SiteServer(index_server.directory.parent) as parent:
         page = open_page(parent.base_url, "site/papers/galore/")
         results = search(page, "Cartridges")
         expect(results.first).to_have_attribute("href", re.compile(r"^http://127\.0\.0\.1:\d+/site/papers/cartridges/$"))
         results.first.click()
         expect(page).to_have_url(parent.base_url + "site/papers/cartridges/")
+
+
+@pytest.mark.parametrize("query", ["Kolmogorov", "Cartridges", "galore", "Antonopoulos", "Low-rank methods",
+                                   "continual", "memory", "sybil", "Zhao", "quantization-aware"])
+def test_shards_find_what_one_index_finds(open_page, seed_server, sharded_seed_server, query):
+    """Merged shards answer as the one index does: the same number of pages, and the same pages
+    when they all fit on the first screen (a ranking may differ in its order, as each shard weighs
+    words by its own pages)."""
+    answers = []
+    for server in (seed_server, sharded_seed_server):
+        page = open_page(server.base_url, "")
+        search(page, query)
+        count = int(page.locator(".md-search-result__meta").inner_text().split()[0])
+        expect(page.locator(RESULTS)).to_have_count(min(count, 10))
+        titles = set(result_titles(page)) if count <= 10 else None
+        answers.append((count, titles))
+    assert answers[0] == answers[1]
 
 
 def test_hostile_titles_show_as_text_in_results(open_page, hostile_server):
