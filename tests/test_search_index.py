@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from site_gen import search_index
 from site_gen.search_index import (
     MANIFEST,
     VOCABULARY_FILTER,
@@ -17,7 +19,8 @@ from site_gen.search_index import (
     index_site,
     pages_to_index,
     plan_shards,
-    words_of_pages,
+    page_counts,
+    write_vocabulary_pages,
 )
 
 
@@ -64,7 +67,7 @@ def test_a_small_list_is_one_shard_without_vocabulary(site):
     (shard,) = plan_shards(site, pages_to_index(site), pages_per_shard=7)
     assert shard.bundle == "pagefind"
     assert len(shard.pages) == 9
-    assert shard.vocabulary == frozenset()
+    assert not shard.vocabulary
 
 
 def test_papers_are_dealt_round_robin_and_other_pages_go_to_the_first_shard(site):
@@ -74,18 +77,27 @@ def test_papers_are_dealt_round_robin_and_other_pages_go_to_the_first_shard(site
     assert names == [["about", "categories", "paper-0", "paper-3", "paper-6"], ["paper-1", "paper-4"], ["paper-2", "paper-5"]]
 
 
-def test_each_shard_gets_the_words_only_other_shards_have(site):
+def test_each_shard_counts_every_word_on_as_many_pages_as_the_shard_that_has_it_most(site):
     first, second, third = plan_shards(site, pages_to_index(site), pages_per_shard=3)
-    assert {"uniqueword1", "uniqueword2", "uniqueword4", "uniqueword5", "1", "2", "4", "5"} <= first.vocabulary
-    assert not {"uniqueword0", "paper", "shared", "words", "about", "that"} & first.vocabulary
-    assert "uniqueword0" in second.vocabulary and "about" in second.vocabulary
-    assert "uniqueword1" not in second.vocabulary
+    # "shared" is on every paper page: 3, 2 and 2 of them; "about" only on the first shard's page.
+    assert (first.vocabulary["shared"], second.vocabulary["shared"], third.vocabulary["shared"]) == (0, 1, 1)
+    assert (first.vocabulary["about"], second.vocabulary["about"], third.vocabulary["about"]) == (0, 1, 1)
+    assert (first.vocabulary["uniqueword1"], second.vocabulary["uniqueword1"], third.vocabulary["uniqueword1"]) == (1, 0, 1)
     assert "navigation" not in first.vocabulary | second.vocabulary | third.vocabulary  # outside the article
 
 
-def test_words_are_the_articles_text_lowercased_without_surrounding_punctuation(site):
-    write_page(site, "papers/odd/index.html", "<p>“GaLore”, (LoRA) GPT-4&amp;Co. x<sub>2</sub> — ¶</p>")
-    assert words_of_pages(site, [Path("papers/odd/index.html")]) == {"galore", "lora", "gpt-4&co", "x", "2"}
+def test_page_counts_count_pages_not_occurrences(site):
+    write_page(site, "papers/odd/index.html", "<p>“GaLore”, (LoRA) GPT-4&amp;Co. x<sub>2</sub> — ¶ galore GaLore</p>")
+    assert page_counts(site, [Path("papers/odd/index.html"), Path("papers/paper-1/index.html")]) == {
+        "galore": 1, "lora": 1, "gpt-4&co": 1, "x": 1, "2": 1, "paper": 1, "1": 1, "shared": 1, "words": 1, "and": 1, "uniqueword1": 1}
+
+
+def test_vocabulary_pages_repeat_each_word_as_often_as_it_says(site):
+    pages = write_vocabulary_pages(site, {"rare": 1, "common": 3, "none": 0})
+    texts = [(site / page).read_text() for page in pages]
+    assert len(pages) == 3
+    assert sum("rare" in text for text in texts) == 1 and sum("common" in text for text in texts) == 3
+    assert not any("none" in text for text in texts)
 
 
 def test_index_site_writes_one_bundle_per_shard_and_a_manifest(site):
@@ -96,8 +108,9 @@ def test_index_site_writes_one_bundle_per_shard_and_a_manifest(site):
     for shard in shards:
         records = fragments(site / shard.bundle)
         vocabulary = [record for record in records if record["filters"]]
-        assert len(vocabulary) == 1 and vocabulary[0]["filters"] == {key: [value] for key, value in VOCABULARY_FILTER.items()}
-        assert {word.rstrip(".") for word in vocabulary[0]["content"].split()} == set(shard.vocabulary)  # Pagefind ends a block with "."
+        assert all(record["filters"] == {key: [value] for key, value in VOCABULARY_FILTER.items()} for record in vocabulary)
+        on_pages = Counter(word.rstrip(".") for record in vocabulary for word in record["content"].split())  # Pagefind ends a block with "."
+        assert on_pages == +Counter(shard.vocabulary)
         urls += [record["url"] for record in records if not record["filters"]]
     # Each indexed page (those with data-pagefind-body) in exactly one shard, at its own URL.
     assert sorted(urls) == ["/about/", *(f"/papers/paper-{n}/" for n in range(7))]
@@ -112,7 +125,13 @@ def test_reindexing_replaces_the_previous_bundles(site):
     assert len(fragments(site / "pagefind")) == 8
 
 
+def test_no_shard_lists_more_pages_than_a_pagefind_glob_takes(site, monkeypatch):
+    monkeypatch.setattr(search_index, "MAX_LISTED_PAGES", 4)
+    shards = plan_shards(site, pages_to_index(site), pages_per_shard=10**6)
+    assert [len(shard.pages) for shard in shards] == [4, 2, 2, 1]
+
+
 def test_a_path_a_glob_would_misread_is_refused(site):
     write_page(site, "papers/odd{name}/index.html", "<p>Odd</p>")
     with pytest.raises(ValueError, match=r"papers/odd\{name\}/index.html"):
-        index_site(site)
+        index_site(site, pages_per_shard=3)
