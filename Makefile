@@ -42,8 +42,8 @@ generate: install
 	$(BIN)/site-gen build
 
 # Search: `site-gen search-index` runs Pagefind on the built pages (only their articles, see
-# overrides/main.html) into site/pagefind/, which the search box loads in small pieces. Above 2,000
-# papers it indexes in shards of 2,000, so Pagefind's memory stays near 400 MB (one run over 10,000
+# overrides/main.html) into site/pagefind/, which the search box loads in small pieces. Above 1,750
+# papers it indexes in shards of 1,750, so Pagefind's memory stays near 420 MB (one run over 10,000
 # pages takes 1.5 GB); site_gen/search_index.py says how the shards still rank as one index.
 ## site: generate, build the static site into site/, then index it for search (Pagefind)
 site: generate

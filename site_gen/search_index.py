@@ -35,27 +35,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-# Measured at 10,000 synthetic papers: shards of 2,000 pages peak at ~400 MB each (vocabulary page
-# included) where one index of all pages takes 1.5 GB.
-PAGES_PER_SHARD = 2000
-# A shard's pages are named in a glob, and Pagefind 1.5 rejects a glob of ~9,000 paths ("did not
-# parse as a valid glob"), so no shard names more than this many.
-MAX_LISTED_PAGES = 4000
-# One shard indexes the whole site with this glob instead (the same pages as pages_to_index).
-WHOLE_SITE_GLOB = "{*/index.html,papers/*/index.html}"
+# Measured at 10,000 synthetic papers, vocabulary pages included: six shards of 1,667 pages peak at
+# ~420 MB each, five of 2,000 at ~470 MB (too close to the 500 MB the whole build may take), one
+# index of all pages at 1.5 GB. Each shard adds an index chunk to every query (docs/performance.md).
+PAGES_PER_SHARD = 1750
 BUNDLE = "pagefind"
 MANIFEST = "shards.json"
 # The filter that marks vocabulary pages; search.js excludes it from every query (MANIFEST says so).
 VOCABULARY_FILTER = {"index": "vocabulary"}
 # `.headerlink` is the permalink sign in headings.
 EXCLUDE_SELECTORS = (".headerlink",)
-# Written into the site while its shard is indexed, then removed; never pages of the site.
+# Where a shard's vocabulary pages are, beside its pages (never in the site itself).
 VOCABULARY_FOLDER = Path("_search-vocabulary")
 # Words per vocabulary page: Pagefind takes ~1.5 s for one page of 27,000 words, ~0.5 s for 27
 # pages of 1,000.
 VOCABULARY_PAGE_WORDS = 1000
-# Paths Pagefind's glob takes literally (paper ids are slugs).
-_GLOB_SAFE = re.compile(r"[A-Za-z0-9._/-]+")
 
 _ARTICLE_START = re.compile(r"<article\b[^>]*\bdata-pagefind-body\b[^>]*>")
 _TAG = re.compile(r"<[^>]*>")
@@ -90,8 +84,7 @@ def plan_shards(site: Path, pages: Sequence[Path], pages_per_shard: int = PAGES_
     papers = [page for page in pages if page.parts[0] == "papers" and len(page.parts) == 3]
     paper_set = set(papers)
     others = [page for page in pages if page not in paper_set]
-    per_shard = max(1, min(pages_per_shard, MAX_LISTED_PAGES - len(others)))
-    count = max(1, -(-len(papers) // per_shard))
+    count = max(1, -(-len(papers) // pages_per_shard))
     groups = [papers[number::count] for number in range(count)]
     groups[0] = others + groups[0]
     if count == 1:
@@ -134,16 +127,16 @@ def _page_counts_by_group(site: Path, groups: Sequence[Sequence[Path]]) -> list[
     return counts
 
 
-def write_vocabulary_pages(site: Path, vocabulary: Mapping[str, int]) -> list[Path]:
-    """The shard's vocabulary as pages in the site's VOCABULARY_FOLDER, each word on as many pages
-    as it says; returns their paths."""
+def write_vocabulary_pages(folder: Path, vocabulary: Mapping[str, int]) -> list[Path]:
+    """The shard's vocabulary as pages in `folder`/VOCABULARY_FOLDER, each word on as many pages
+    as it says; returns their paths relative to `folder`."""
     pages = []
     for copy in range(max(vocabulary.values(), default=0)):
         words = sorted(word for word, copies in vocabulary.items() if copies > copy)
         for start in range(0, len(words), VOCABULARY_PAGE_WORDS):
             page = VOCABULARY_FOLDER / str(len(pages)) / "index.html"
-            (site / page).parent.mkdir(parents=True)
-            (site / page).write_text(vocabulary_page(words[start : start + VOCABULARY_PAGE_WORDS]), encoding="utf-8")
+            (folder / page).parent.mkdir(parents=True)
+            (folder / page).write_text(vocabulary_page(words[start : start + VOCABULARY_PAGE_WORDS]), encoding="utf-8")
             pages.append(page)
     return pages
 
@@ -157,45 +150,34 @@ def vocabulary_page(words: Iterable[str]) -> str:
     )
 
 
-def _run_pagefind(site: Path, glob: str, bundle: Path) -> None:
-    """Pagefind on the pages that `glob` matches. The glob goes in a configuration file: as a
-    command-line argument it would outgrow Linux's 128 KB limit at a few thousand paths."""
-    config = {
-        "site": str(site.resolve()),
-        "output_path": str(bundle.resolve()),
-        "glob": glob,
-        "exclude_selectors": list(EXCLUDE_SELECTORS),
-        "quiet": True,
-    }
-    with tempfile.TemporaryDirectory(prefix="site-gen-pagefind-") as workdir:
-        (Path(workdir) / "pagefind.json").write_text(json.dumps(config), encoding="utf-8")
-        proc = subprocess.run([sys.executable, "-m", "pagefind"], cwd=workdir, capture_output=True, text=True)
+def _run_pagefind(pages_root: Path, bundle: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(pages_root), "--output-path", str(bundle.resolve()),
+         "--quiet", *(arg for selector in EXCLUDE_SELECTORS for arg in ("--exclude-selectors", selector))],
+        capture_output=True, text=True,
+    )
     if proc.returncode != 0:
-        output = (proc.stdout + proc.stderr)[-3000:]
-        raise RuntimeError(f"pagefind failed to index {site} into {bundle}:\n{output}")
-
-
-def glob_of(pages: Sequence[Path]) -> str:
-    """A glob matching exactly these pages."""
-    names = [page.as_posix() for page in pages]
-    unsafe = [name for name in names if not _GLOB_SAFE.fullmatch(name)]
-    if unsafe:
-        raise ValueError(f"cannot index {unsafe[0]!r}: its path has characters that are special in a glob")
-    return "{" + ",".join(names) + "}"
+        raise RuntimeError(f"pagefind failed to index into {bundle}:\n{(proc.stdout + proc.stderr)[-3000:]}")
 
 
 def index_site(site: Path, pages_per_shard: int = PAGES_PER_SHARD) -> list[Shard]:
     """Replace `site`/pagefind with a search index of the site, in shards; returns them."""
+    site = site.resolve()
     shards = plan_shards(site, pages_to_index(site), pages_per_shard)
     shutil.rmtree(site / BUNDLE, ignore_errors=True)
-    try:
+    # Pagefind indexes a folder: each shard's is a temporary tree of links to its pages at their
+    # paths in the site (so result URLs are the pages'), plus its vocabulary pages. Pagefind
+    # follows links to files (not to folders). A glob naming the pages instead stops parsing at
+    # ~9,000 paths in Pagefind 1.5.
+    with tempfile.TemporaryDirectory(prefix="site-gen-search-") as scratch:
         for shard in shards:
-            shutil.rmtree(site / VOCABULARY_FOLDER, ignore_errors=True)
-            vocabulary = write_vocabulary_pages(site, shard.vocabulary)
-            glob = WHOLE_SITE_GLOB if len(shards) == 1 else glob_of([*shard.pages, *vocabulary])
-            _run_pagefind(site, glob, site / shard.bundle)
-    finally:
-        shutil.rmtree(site / VOCABULARY_FOLDER, ignore_errors=True)
+            pages_root = Path(scratch) / str(shard.number)
+            for page in shard.pages:
+                (pages_root / page).parent.mkdir(parents=True, exist_ok=True)
+                (pages_root / page).symlink_to(site / page)
+            write_vocabulary_pages(pages_root, shard.vocabulary)
+            _run_pagefind(pages_root, site / shard.bundle)
+            shutil.rmtree(pages_root)
     manifest = {
         "shards": [f"{Path(shard.bundle).relative_to(BUNDLE).as_posix()}/" for shard in shards[1:]],
         "exclude": VOCABULARY_FILTER if len(shards) > 1 else {},
