@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from site_gen import search_index
 from site_gen.search_index import (
     MANIFEST,
     VOCABULARY_FILTER,
@@ -18,7 +20,9 @@ from site_gen.search_index import (
     index_site,
     pages_to_index,
     plan_shards,
+    indexed_words,
     page_counts,
+    words_of,
     write_vocabulary_pages,
 )
 
@@ -34,12 +38,22 @@ def write_page(site: Path, path: str, body: str, indexed: bool = True) -> None:
     )
 
 
+def paper_body(number: int) -> str:
+    """A paper page's article as the site has it: a heading with its permalink sign, words joined
+    across inline tags, and a "More in" list of other titles that Pagefind does not index."""
+    return (
+        f'<h1 id="p">Paper {number}<a class="headerlink" href="#p">¶</a></h1><p>Shared words and uniqueword{number}, '
+        f'x<sub>{number}</sub>y <em>Lo</em>RA.</p>'
+        f'<div class="paper-related" data-pagefind-ignore="all"><ul><li>Relatedtitle{(number + 1) % 7}</li></ul></div>'
+    )
+
+
 @pytest.fixture
 def site(tmp_path) -> Path:
-    """Seven paper pages, each with one word of its own, a hand-written page and a listing."""
+    """Seven paper pages, each with words of its own, a hand-written page and a listing."""
     site = tmp_path / "site"
     for number in range(7):
-        write_page(site, f"papers/paper-{number}/index.html", f"<h1>Paper {number}</h1><p>Shared words and uniqueword{number}.</p>")
+        write_page(site, f"papers/paper-{number}/index.html", paper_body(number))
     write_page(site, "about/index.html", "<p>About this &amp; that list</p>")
     write_page(site, "categories/index.html", "<p>All categories</p>", indexed=False)
     write_page(site, "categories/some-category/index.html", "<p>A listing</p>", indexed=False)
@@ -82,13 +96,28 @@ def test_each_shard_counts_every_word_on_as_many_pages_as_the_shard_that_has_it_
     assert (first.vocabulary["shared"], second.vocabulary["shared"], third.vocabulary["shared"]) == (0, 1, 1)
     assert (first.vocabulary["about"], second.vocabulary["about"], third.vocabulary["about"]) == (0, 1, 1)
     assert (first.vocabulary["uniqueword1"], second.vocabulary["uniqueword1"], third.vocabulary["uniqueword1"]) == (1, 0, 1)
-    assert "navigation" not in first.vocabulary | second.vocabulary | third.vocabulary  # outside the article
+    every = first.vocabulary | second.vocabulary | third.vocabulary
+    assert "navigation" not in every  # outside the article
+    assert "relatedtitle1" not in every  # in a list Pagefind ignores
 
 
 def test_page_counts_count_pages_not_occurrences(site):
-    write_page(site, "papers/odd/index.html", "<p>“GaLore”, (LoRA) GPT-4&amp;Co. x<sub>2</sub> — ¶ galore GaLore</p>")
+    write_page(site, "papers/odd/index.html", "<p>“GaLore”, (LoRA) GPT-4&amp;Co. galore GaLore</p><p>Paper</p>")
     assert page_counts(site, [Path("papers/odd/index.html"), Path("papers/paper-1/index.html")]) == {
-        "galore": 1, "lora": 1, "gpt-4&co": 1, "x": 1, "2": 1, "paper": 1, "1": 1, "shared": 1, "words": 1, "and": 1, "uniqueword1": 1}
+        "galore": 1, "lora": 2, "gpt-4&co": 1, "paper": 2, "1": 1, "shared": 1, "words": 1, "and": 1, "uniqueword1": 1, "x1y": 1}
+
+
+def test_indexed_words_are_what_pagefind_reads():
+    """Only the body; not ignored or excluded elements, scripts or forms; inline tags join words,
+    block tags and line breaks separate them."""
+    page = (
+        '<nav>Menu</nav><article data-pagefind-body><h1>Title<a class="headerlink" href="#t">¶</a></h1>'
+        '<p>x<sup>2</sup>y <em>Lo</em>RA <code>a.b</code></p><div data-pagefind-ignore><p>hidden <b>bold</b></p></div>'
+        '<script>var code</script><form><label>field</label></form><p>one<br>two</p><ul><li>first</li><li>second</li></ul>'
+        '</article><footer>Footer</footer>'
+    )
+    assert indexed_words(page) == {"title", "x2y", "lora", "a.b", "one", "two", "first", "second"}
+    assert indexed_words("<article><p>No body marker</p></article>") == set()
 
 
 def test_vocabulary_pages_repeat_each_word_as_often_as_it_says(site):
@@ -117,6 +146,50 @@ def test_index_site_writes_one_bundle_per_shard_and_a_manifest(site):
     assert sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html") if "pagefind" not in path.parts) == sorted(
         [*(f"papers/paper-{n}/index.html" for n in range(7)), "about/index.html", "categories/index.html",
          "categories/some-category/index.html", "index.html"])  # nothing added to the site but the bundles
+
+
+def words_by_page(bundle: Path) -> list[set[str]]:
+    """The words of each page Pagefind indexed in a bundle, vocabulary pages included, from the
+    text it kept (its "content")."""
+    return [words_of(record["content"]) for record in fragments(bundle)]
+
+
+def test_every_shard_counts_every_word_on_as_many_pages_as_the_shard_with_it_most(site, tmp_path):
+    """What Pagefind indexed, read back from its bundles: each shard knows every word of the one
+    index, and counts it on the same number of pages."""
+    whole = tmp_path / "whole"
+    shutil.copytree(site, whole)
+    index_site(whole)
+    one_index = set().union(*words_by_page(whole / "pagefind"))
+    shards = index_site(site, pages_per_shard=3)
+    counts = []
+    for shard in shards:
+        pages = words_by_page(site / shard.bundle)
+        assert set().union(*pages) == one_index, shard.bundle
+        counts.append(Counter(word for words in pages for word in words))
+    assert counts[0] == counts[1] == counts[2]
+    assert {"x1y", "lora", "shared"} <= one_index and "relatedtitle1" not in one_index
+
+
+def test_a_failed_run_keeps_the_previous_index(site, monkeypatch):
+    index_site(site, pages_per_shard=3)
+    before = {path.relative_to(site): path.read_bytes() for path in (site / "pagefind").rglob("*") if path.is_file()}
+    runs = []
+
+    def fail_on_the_second_shard(pages_root, bundle):
+        runs.append(bundle)
+        if len(runs) == 2:
+            raise RuntimeError("pagefind failed")
+        real_run_pagefind(pages_root, bundle)
+
+    real_run_pagefind = search_index._run_pagefind
+    monkeypatch.setattr(search_index, "_run_pagefind", fail_on_the_second_shard)
+    write_page(site, "papers/paper-new/index.html", paper_body(8))
+    with pytest.raises(RuntimeError):
+        index_site(site, pages_per_shard=3)
+    after = {path.relative_to(site): path.read_bytes() for path in (site / "pagefind").rglob("*") if path.is_file()}
+    assert after == before
+    assert sorted(path.name for path in site.iterdir()) == ["about", "categories", "index.html", "pagefind", "papers"]
 
 
 def test_reindexing_replaces_the_previous_bundles(site):

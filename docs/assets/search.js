@@ -50,10 +50,24 @@
 
   /* Large lists are indexed in shards (site_gen/search_index.py): pagefind/shards.json names the
      other bundles, merged into this one, and the filter that keeps their vocabulary pages out of
-     every query. Without the file (an older build) the one bundle is the whole index. */
+     every query. Without the file (an older build) the one bundle is the whole index. It is
+     revalidated (no-cache) so that a redeployed site never merges an older list of shards. */
+  const NO_SHARDS = { shards: [], exclude: {} };
+
   function loadShards(bundle) {
-    return fetch(new URL("shards.json", bundle))
-      .then((response) => (response.ok ? response.json() : { shards: [], exclude: {} }));
+    return fetch(new URL("shards.json", bundle), { cache: "no-cache" })
+      .then((response) => (response.ok ? response.json() : NO_SHARDS))
+      .catch(() => NO_SHARDS);
+  }
+
+  function shardReachable(shard) {
+    return fetch(new URL("pagefind-entry.json", shard), { cache: "no-cache" }).then((response) => {
+      if (!response.ok) console.warn(`A part of the search index is missing (${response.status}): ${shard}`);
+      return response.ok;
+    }, (error) => {
+      console.warn(`A part of the search index did not load: ${shard}`, error);
+      return false;
+    });
   }
 
   function load() {
@@ -64,9 +78,13 @@
         await pagefind.options({ baseUrl: base.pathname });
         await pagefind.init();
         const manifest = await shards;
-        await Promise.all(manifest.shards.map(
-          (shard) => pagefind.mergeIndex(new URL(shard, bundle).pathname, { baseUrl: base.pathname })));
         if (Object.keys(manifest.exclude).length) queryOptions = { filters: { not: manifest.exclude } };
+        /* A shard that cannot be reached leaves its papers out, not the whole search: Pagefind
+           keeps a merged index that failed to load and then never answers a query. */
+        const reachable = await Promise.all(manifest.shards.map((shard) => shardReachable(new URL(shard, bundle))));
+        const shardsToMerge = manifest.shards.filter((shard, index) => reachable[index]);
+        await Promise.all(shardsToMerge.map(
+          (shard) => pagefind.mergeIndex(new URL(shard, bundle).pathname, { baseUrl: base.pathname })));
         return pagefind;
       });
       engine.catch(() => {

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.browser import SiteServer, seed_papers
+from tests.e2e.browser import DESKTOP, SiteServer, seed_papers
 from tests.e2e.test_search_and_navigation import expect_paper_page
 from tests.test_mkdocs_site import HOSTILE_TITLES
 
@@ -203,6 +203,7 @@ def test_search_under_a_sub_path(open_page, index_server):
         expect(results.first).to_have_attribute("href", re.compile(r"^http://127\.0\.0\.1:\d+/site/papers/cartridges/$"))
         results.first.click()
         expect(page).to_have_url(parent.base_url + "site/papers/cartridges/")
+        page.wait_for_load_state("networkidle")  # before this test's server stops (the favicon)
 
 
 @pytest.mark.parametrize("query", ["Kolmogorov", "Cartridges", "galore", "Antonopoulos", "Low-rank methods",
@@ -234,3 +235,19 @@ def test_hostile_titles_show_as_text_in_results(open_page, hostile_server):
         page.keyboard.type(word)
         expect(page.locator(".md-search-result__meta")).to_have_text(COUNT)
         assert search_box.locator("script, img, iframe, style, b").count() == 0
+
+
+def test_a_shard_that_fails_to_load_leaves_out_only_its_papers(browser, seed_server, sharded_seed_server):
+    """Search goes on with the shards that load. (Not through open_page: its failed requests and
+    console warnings would fail the test.)"""
+    counts = []
+    for server, blocked in ((seed_server, None), (sharded_seed_server, "**/pagefind/shard-2/**")):
+        context = browser.new_context(base_url=server.base_url, viewport=DESKTOP)
+        if blocked:
+            context.route(blocked, lambda route: route.abort())
+        page = context.new_page()
+        page.goto("")
+        search(page, "memory")
+        counts.append(int(page.locator(".md-search-result__meta").inner_text().split()[0]))
+        context.close()
+    assert 0 < counts[1] < counts[0]
