@@ -124,7 +124,6 @@ def readme(root: Path, check_only: bool) -> None:
         click.echo("README.md updated")
 
 
-
 @main.command("search-index")
 @click.option(
     "--site",

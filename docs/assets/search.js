@@ -50,24 +50,34 @@
 
   /* Large lists are indexed in shards (site_gen/search_index.py): pagefind/shards.json names the
      other bundles, merged into this one, and the filter that keeps their vocabulary pages out of
-     every query. Without the file (an older build) the one bundle is the whole index. It is
-     revalidated (no-cache) so that a redeployed site never merges an older list of shards. */
-  const NO_SHARDS = { shards: [], exclude: {} };
-
+     every query. A 404 means an older build, whose one bundle is the whole index; any other
+     failure fails the search (it is tried again on the next focus), as results without the
+     filter would include vocabulary pages. The file is revalidated (no-cache) so that a
+     redeployed site never merges an older list of shards. */
   function loadShards(bundle) {
-    return fetch(new URL("shards.json", bundle), { cache: "no-cache" })
-      .then((response) => (response.ok ? response.json() : NO_SHARDS))
-      .catch(() => NO_SHARDS);
+    return fetch(new URL("shards.json", bundle), { cache: "no-cache" }).then((response) => {
+      if (response.status === 404) return { shards: [], exclude: {} };
+      if (!response.ok) throw new Error(`pagefind/shards.json: ${response.status}`);
+      return response.json();
+    });
   }
 
-  function shardReachable(shard) {
-    return fetch(new URL("pagefind-entry.json", shard), { cache: "no-cache" }).then((response) => {
-      if (!response.ok) console.warn(`A part of the search index is missing (${response.status}): ${shard}`);
-      return response.ok;
-    }, (error) => {
-      console.warn(`A part of the search index did not load: ${shard}`, error);
+  /* Whether a shard's entry file and metadata load: Pagefind keeps a merged index that failed to
+     load and then answers no query at all, so a shard that cannot be read is left out (its papers
+     with it) rather than merged. The metadata request fills the cache that Pagefind then reads. */
+  async function shardReadable(shard) {
+    try {
+      const entry = await fetch(new URL("pagefind-entry.json", shard), { cache: "no-cache" });
+      if (!entry.ok) throw new Error(`pagefind-entry.json: ${entry.status}`);
+      const languages = Object.values((await entry.json()).languages || {});
+      const metas = await Promise.all(languages.map((language) => fetch(new URL(`pagefind.${language.hash}.pf_meta`, shard))));
+      const failed = metas.find((meta) => !meta.ok);
+      if (failed) throw new Error(`${failed.url}: ${failed.status}`);
+      return languages.length > 0;
+    } catch (error) {
+      console.warn(`A part of the search index did not load, its papers are left out: ${shard}`, error);
       return false;
-    });
+    }
   }
 
   function load() {
@@ -79,17 +89,15 @@
         await pagefind.init();
         const manifest = await shards;
         if (Object.keys(manifest.exclude).length) queryOptions = { filters: { not: manifest.exclude } };
-        /* A shard that cannot be reached leaves its papers out, not the whole search: Pagefind
-           keeps a merged index that failed to load and then never answers a query. */
-        const reachable = await Promise.all(manifest.shards.map((shard) => shardReachable(new URL(shard, bundle))));
-        const shardsToMerge = manifest.shards.filter((shard, index) => reachable[index]);
+        const readable = await Promise.all(manifest.shards.map((shard) => shardReadable(new URL(shard, bundle))));
+        const shardsToMerge = manifest.shards.filter((shard, index) => readable[index]);
         await Promise.all(shardsToMerge.map(
           (shard) => pagefind.mergeIndex(new URL(shard, bundle).pathname, { baseUrl: base.pathname })));
         return pagefind;
       });
       engine.catch(() => {
         engine = null;
-        meta.textContent = "Search is not available: this site was built without its Pagefind index (run `make site`).";
+        meta.textContent = "Search is not available: its index did not load (a site built without `make site` has none).";
       });
     }
     return engine;

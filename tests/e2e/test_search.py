@@ -237,17 +237,34 @@ def test_hostile_titles_show_as_text_in_results(open_page, hostile_server):
         assert search_box.locator("script, img, iframe, style, b").count() == 0
 
 
-def test_a_shard_that_fails_to_load_leaves_out_only_its_papers(browser, seed_server, sharded_seed_server):
-    """Search goes on with the shards that load. (Not through open_page: its failed requests and
-    console warnings would fail the test.)"""
+@pytest.mark.parametrize("blocked", ["**/pagefind/shard-2/**", "**/pagefind/shard-2/*.pf_meta"])
+def test_a_shard_that_fails_to_load_leaves_out_only_its_papers(browser, seed_server, sharded_seed_server, blocked):
+    """Search goes on with the shards that load, and shows no vocabulary page. (Not through
+    open_page: its failed requests and console warnings would fail the test.)"""
     counts = []
-    for server, blocked in ((seed_server, None), (sharded_seed_server, "**/pagefind/shard-2/**")):
+    for server, block in ((seed_server, None), (sharded_seed_server, blocked)):
         context = browser.new_context(base_url=server.base_url, viewport=DESKTOP)
-        if blocked:
-            context.route(blocked, lambda route: route.abort())
+        if block:
+            context.route(block, lambda route: route.abort())
         page = context.new_page()
         page.goto("")
         search(page, "memory")
         counts.append(int(page.locator(".md-search-result__meta").inner_text().split()[0]))
+        expect(page.locator(RESULTS)).to_have_count(10)
+        assert "Vocabulary" not in result_titles(page)
         context.close()
-    assert 0 < counts[1] < counts[0]
+    shard_pages = len(list((sharded_seed_server.directory / "pagefind" / "shard-2" / "fragment").glob("*.pf_fragment")))
+    assert 0 < counts[1] < counts[0] and counts[0] - counts[1] < shard_pages
+
+
+def test_without_the_shard_list_search_says_it_is_not_available(browser, sharded_seed_server):
+    """The list of shards also says which results to leave out: without it, no results."""
+    context = browser.new_context(base_url=sharded_seed_server.base_url, viewport=DESKTOP)
+    context.route("**/pagefind/shards.json", lambda route: route.abort())
+    page = context.new_page()
+    page.goto("")
+    open_search(page)
+    page.keyboard.type("memory")
+    expect(page.locator(".md-search-result__meta")).to_contain_text("Search is not available")
+    expect(page.locator(RESULTS)).to_have_count(0)
+    context.close()
