@@ -24,7 +24,7 @@ def seed_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def sharded_seed_server(tmp_path_factory):
     """The repository's own list with its search index in shards of 40 papers (five Pagefind
-    bundles merged in the browser), as a list of 10,000 papers is indexed in shards of 2,000."""
+    bundles merged in the browser), as a list of 10,000 papers is indexed in shards of 1,667."""
     root = copy_repository_list(tmp_path_factory.mktemp("e2e-seed-shards") / "list")
     with SiteServer(root / "site") as server:
         build_site(root, site_url=server.base_url, search_index_args=("--pages-per-shard", "40"))
