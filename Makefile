@@ -42,9 +42,10 @@ generate: install
 	$(BIN)/site-gen build
 
 # Search: `site-gen search-index` runs Pagefind on the built pages (only their articles, see
-# overrides/main.html) into site/pagefind/, which the search box loads in small pieces. Above 1,750
-# papers it indexes in shards of 1,750, so Pagefind's memory stays near 420 MB (one run over 10,000
-# pages takes 1.5 GB); site_gen/search_index.py says how the shards still rank as one index.
+# overrides/main.html) into site/pagefind/, which the search box loads in small pieces. Above 2,000
+# pages it runs Pagefind on at most 2,000 at a time, so its memory stays near 300 MB (one run over
+# 10,000 pages takes 1.4 GB), and merges the runs into the bundle one run would have written
+# (site_gen/pagefind_merge.py).
 ## site: generate, build the static site into site/, then index it for search (Pagefind)
 site: generate
 	$(BIN)/mkdocs build --strict --site-dir site

@@ -133,15 +133,14 @@ def readme(root: Path, check_only: bool) -> None:
     help="The built site (mkdocs build's site_dir).",
 )
 @click.option(
-    "--pages-per-shard",
+    "--pages-per-run",
     type=click.IntRange(min=1),
     default=None,
-    help="Index at most this many paper pages per Pagefind run (default 1750: ~420 MB each at 10,000 papers).",
+    help="Index at most this many pages per Pagefind run, then merge the runs (default 2000: ~300 MB each).",
 )
-def search_index(site: Path, pages_per_shard: int | None) -> None:
-    """Index the built site for search with Pagefind, into SITE/pagefind (in shards above 1,750 papers)."""
-    from site_gen.search_index import PAGES_PER_SHARD, index_site
+def search_index(site: Path, pages_per_run: int | None) -> None:
+    """Index the built site for search with Pagefind, into SITE/pagefind."""
+    from site_gen.search_index import PAGES_PER_RUN, index_site
 
-    shards = index_site(site, pages_per_shard or PAGES_PER_SHARD)
-    pages = sum(len(shard.pages) for shard in shards)
-    click.echo(f"{site}/pagefind: {pages} pages in {len(shards)} shard(s)")
+    pages, runs = index_site(site, pages_per_run or PAGES_PER_RUN)
+    click.echo(f"{site}/pagefind: {pages} pages indexed in {runs} Pagefind run(s)")

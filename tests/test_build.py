@@ -57,7 +57,9 @@ def test_paper_page_has_authors_links_and_bibtex(built: PaperList):
     assert '<a class="md-button" href="https://arxiv.org/abs/2403.03507">arXiv</a>' in text
     assert '<a class="md-button" href="https://arxiv.org/pdf/2403.03507">PDF</a>' in text
     assert '<a class="md-button" href="https://github.com/jiaweizzhao/GaLore">Code</a>' in text
-    assert '<div class="language-bibtex highlight"><pre><code>@inproceedings{zhao2024galore,' in text
+    # The BibTeX block repeats the title and authors: search does not index it (data-pagefind-ignore).
+    assert '<div class="language-bibtex highlight" data-pagefind-ignore><pre><code>@inproceedings{zhao2024galore,' in text
+    assert "2024 · arXiv 2403.03507 · in" in text  # searchable there instead
     assert 'href="../../categories/training/"' in text and 'href="../../tags/low-rank/"' in text
 
 

@@ -64,7 +64,7 @@ def test_seed_paper_page_content(seed_site: Path):
     assert "Jiawei Zhao, Zhenyu Zhang, Beidi Chen" in html
     assert 'href="https://arxiv.org/abs/2403.03507"' in html
     # Material's code block markup (its copy button and code style apply), without Pygments tokens.
-    bibtex = html[html.index('<div class="language-bibtex highlight"><pre><code>'):]
+    bibtex = html[html.index('<div class="language-bibtex highlight" data-pagefind-ignore><pre><code>'):]
     assert bibtex[:200].count("@inproceedings{zhao2024galore,") == 1 and "</code></pre></div>" in bibtex
     assert '<a href="../../categories/memory-efficient-training/">' in html
 
@@ -97,6 +97,7 @@ def test_search_index_holds_paper_pages_not_listings(seed_site: Path):
     assert "Jiawei Zhao" in text and "Large language models" in text and "Low-rank methods" in text  # authors, tags
     assert "Natural GaLore" not in text  # the "More in ..." list of other papers is not this paper's text
     assert "¶" not in text and "Skip to content" not in text
+    assert "arXiv 2403.03507" in text and "zhao2024galore" not in text  # the meta line, not the BibTeX block
 
 
 def test_pages_do_not_embed_every_paper_in_the_navigation(seed_site: Path):

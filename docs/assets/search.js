@@ -39,7 +39,6 @@
   const scrollwrap = root.querySelector(".md-search__scrollwrap");
 
   let engine = null;        /* Promise of the initialised Pagefind module */
-  let queryOptions = {};    /* what every query passes to Pagefind (see loadShards) */
   let generation = 0;       /* the latest query; older answers are dropped */
   let current = null;       /* {results, terms, shown} of the list on screen */
   let openFirst = false;    /* Enter was pressed before the results arrived */
@@ -48,51 +47,11 @@
     return translations[key] || fallback;
   }
 
-  /* Large lists are indexed in shards (site_gen/search_index.py): pagefind/shards.json names the
-     other bundles, merged into this one, and the filter that keeps their vocabulary pages out of
-     every query. A 404 means an older build, whose one bundle is the whole index; any other
-     failure fails the search (it is tried again on the next focus), as results without the
-     filter would include vocabulary pages. The file is revalidated (no-cache) so that a
-     redeployed site never merges an older list of shards. */
-  function loadShards(bundle) {
-    return fetch(new URL("shards.json", bundle), { cache: "no-cache" }).then((response) => {
-      if (response.status === 404) return { shards: [], exclude: {} };
-      if (!response.ok) throw new Error(`pagefind/shards.json: ${response.status}`);
-      return response.json();
-    });
-  }
-
-  /* Whether a shard's entry file and metadata load: Pagefind keeps a merged index that failed to
-     load and then answers no query at all, so a shard that cannot be read is left out (its papers
-     with it) rather than merged. The metadata request fills the cache that Pagefind then reads. */
-  async function shardReadable(shard) {
-    try {
-      const entry = await fetch(new URL("pagefind-entry.json", shard), { cache: "no-cache" });
-      if (!entry.ok) throw new Error(`pagefind-entry.json: ${entry.status}`);
-      const languages = Object.values((await entry.json()).languages || {});
-      const metas = await Promise.all(languages.map((language) => fetch(new URL(`pagefind.${language.hash}.pf_meta`, shard))));
-      const failed = metas.find((meta) => !meta.ok);
-      if (failed) throw new Error(`${failed.url}: ${failed.status}`);
-      return languages.length > 0;
-    } catch (error) {
-      console.warn(`A part of the search index did not load, its papers are left out: ${shard}`, error);
-      return false;
-    }
-  }
-
   function load() {
     if (!engine) {
-      const bundle = new URL("pagefind/", base);
-      const shards = loadShards(bundle);
-      engine = import(new URL("pagefind.js", bundle).href).then(async (pagefind) => {
+      engine = import(new URL("pagefind/pagefind.js", base).href).then(async (pagefind) => {
         await pagefind.options({ baseUrl: base.pathname });
         await pagefind.init();
-        const manifest = await shards;
-        if (Object.keys(manifest.exclude).length) queryOptions = { filters: { not: manifest.exclude } };
-        const readable = await Promise.all(manifest.shards.map((shard) => shardReadable(new URL(shard, bundle))));
-        const shardsToMerge = manifest.shards.filter((shard, index) => readable[index]);
-        await Promise.all(shardsToMerge.map(
-          (shard) => pagefind.mergeIndex(new URL(shard, bundle).pathname, { baseUrl: base.pathname })));
         return pagefind;
       });
       engine.catch(() => {
@@ -217,7 +176,7 @@
       return;
     }
     const short = query.trim().length < 2;
-    if (!short) load().then((pagefind) => pagefind.preload(query, queryOptions), () => {});
+    if (!short) load().then((pagefind) => pagefind.preload(query), () => {});
     pause = setTimeout(() => schedule(query, mine), short ? SHORT_QUERY_PAUSE_MS : PAUSE_MS);
   }
 
@@ -239,7 +198,7 @@
 
   async function run(query, mine) {
     const pagefind = await load();
-    const found = await pagefind.search(query, queryOptions);
+    const found = await pagefind.search(query);
     if (mine !== generation) return;  /* typed on meanwhile: skip this query's fragments */
     const data = await Promise.all(found.results.slice(0, FIRST).map((result) => result.data()));
     if (mine !== generation) return;

@@ -22,13 +22,12 @@ def seed_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def sharded_seed_server(tmp_path_factory):
-    """The repository's own list with its search index in shards of 40 papers (five Pagefind
-    bundles merged in the browser), as a list of 10,000 papers is indexed in shards of 1,667."""
-    root = copy_repository_list(tmp_path_factory.mktemp("e2e-seed-shards") / "list")
+def merged_seed_server(tmp_path_factory):
+    """The repository's own list indexed in Pagefind runs of at most 40 pages merged into one bundle
+    (site_gen/pagefind_merge.py), as a list of 10,000 papers is indexed in six runs."""
+    root = copy_repository_list(tmp_path_factory.mktemp("e2e-seed-merged") / "list")
     with SiteServer(root / "site") as server:
-        build_site(root, site_url=server.base_url, search_index_args=("--pages-per-shard", "40"))
-        assert len(list((root / "site" / "pagefind").glob("shard-*/pagefind-entry.json"))) == 4
+        build_site(root, site_url=server.base_url, search_index_args=("--pages-per-run", "40"))
         yield server
 
 
