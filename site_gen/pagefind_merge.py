@@ -1,7 +1,7 @@
 """Merge Pagefind bundles, each the index of a part of a site, into one bundle of the whole site.
 
-Pagefind's memory grows with every word it indexes (~150 KB per paper page): one run over 10,000
-papers takes 1.5 GB. Runs over parts of the site stay small, and merging their bundles gives the
+Pagefind's memory grows with every word it indexes (~130 KB per paper page): one run over 10,000
+papers takes 1.4 GB. Runs over parts of the site stay small, and merging their bundles gives the
 bundle one run would have written: the same pages, words, locations and filters, cut into chunks
 the same way. So the browser loads one index, as fast as one run's, and ranks as one run does
 (Pagefind's own `mergeIndex` searches each part apart: one index chunk per part for every query,
@@ -10,18 +10,22 @@ and each part weighs words by its own pages).
 This reads and writes Pagefind's internal format, which only Pagefind's versions define: the
 files are gzip'd "pagefind_dcd" followed by CBOR. SUPPORTED_VERSION is the one this was written
 for and checked against (tests/test_search_index.py compares a merge with one run, word by
-word); a bundle of any other version is refused rather than merged wrongly.
+word); a bundle of any other version is refused rather than merged wrongly. So are bundles of
+more than one language together: Pagefind puts a page without a `lang` attribute in the
+language most of its run's pages have, which in runs of part of the site may not be the
+language one run would have chosen.
 
 A bundle (Pagefind 1.5):
-- pagefind-entry.json: the version and, per language, the name of its metadata file and the
-  number of pages;
+- pagefind-entry.json: the version and, per language, the name of its metadata file, its
+  WebAssembly and the number of pages;
 - pagefind.<language>_<hash>.pf_meta: [version, pages ([fragment, word count], page number =
   position), index chunks ([first word, last word, file]), filters ([name, file]), sorts,
-  metadata fields];
+  metadata fields (sorted; metadata locations name a field by its position here)];
 - index/<file>.pf_index: [[word, pages, [[variant, pages], ...]], ...]: the words in order, cut
   into chunks of about CHUNK_SIZE locations; pages are [[page number, locations, metadata
-  locations], ...] where each page number is counted from the page before it; variants are the
-  forms of the word with diacritics;
+  locations], ...] where each page number is counted from the page before it, and metadata
+  locations switch to field n with the marker -(n + 1); variants are the forms of the word with
+  diacritics;
 - filter/<file>.pf_filter: [name, [[value, [page number, ...]], ...]];
 - fragment/<fragment>.pf_fragment: a page's URL, title, text (JSON), named in the metadata;
 - Pagefind's scripts and WebAssembly, the same in every bundle of a version.
@@ -72,9 +76,12 @@ class Pages:
 
     __slots__ = ("encoded", "last")
 
-    def __init__(self, encoded: list, first_page: int) -> None:
+    def __init__(self, encoded: list, first_page: int, fields: Sequence[int] | None) -> None:
         if encoded:
             encoded[0][0] += first_page
+        if fields is not None:
+            for page in encoded:
+                page[2] = [-fields[-location - 1] - 1 if location < 0 else location for location in page[2]]
         self.encoded = encoded
         self.last = sum(map(itemgetter(0), encoded))
 
@@ -91,19 +98,20 @@ class Pages:
 
 @dataclass
 class Part:
-    """One language of one bundle."""
+    """One bundle, as part of the merged index."""
 
     bundle: Path
     meta: list
     first_page: int  # its page 0 is this page of the merged index
+    fields: Sequence[int] | None  # its metadata fields' positions in the merged index's, if any moved
 
     def words(self) -> Iterator[tuple[str, Pages, dict[str, Pages]]]:
         """Its words in order: each with its pages and the pages of each of its variants (forms
         with diacritics)."""
-        first = self.first_page
+        first, fields = self.first_page, self.fields
         for _first, _last, name in self.meta[2]:
             for word, pages, variants in read_file(self.bundle / "index" / f"{name}.pf_index")[0]:
-                yield word, Pages(pages, first), {form: Pages(variant_pages, first) for form, variant_pages in variants}
+                yield word, Pages(pages, first, fields), {form: Pages(variant_pages, first, fields) for form, variant_pages in variants}
 
 
 def _packed(word: list) -> list:
@@ -135,30 +143,34 @@ def _merge(bundles: Sequence[Path], output: Path) -> int:
                 f"{bundle}: Pagefind {entry.get('version')} bundle; site_gen/pagefind_merge.py reads "
                 f"{SUPPORTED_VERSION} only — check its format and update SUPPORTED_VERSION"
             )
+    languages = {language for entry in entries for language in entry["languages"]}
+    if len(languages) > 1:
+        raise UnsupportedBundle(
+            f"pages in several languages ({', '.join(sorted(languages))}): merging is checked for one "
+            "language only — index the site in one Pagefind run (a larger --pages-per-run)"
+        )
+    indexed = [(bundle, entry) for bundle, entry in zip(bundles, entries) if entry["languages"]]  # a run of no page has none
+    metas = []
+    for bundle, entry in indexed:
+        (language,) = entry["languages"].values()
+        metas.append(read_file(bundle / f"pagefind.{language['hash']}.pf_meta"))
+        _check_meta(bundle, metas[-1])
+    fields = sorted({field for meta in metas for field in meta[5]})
+    parts = []
+    first_page = 0
+    for (bundle, _), meta in zip(indexed, metas):
+        positions = [fields.index(field) for field in meta[5]]
+        parts.append(Part(bundle, meta, first_page, None if positions == list(range(len(positions))) else positions))
+        first_page += len(meta[1])
     output.mkdir(parents=True)
-    _copy_assets(bundles[0], output)
-    (output / "fragment").mkdir(exist_ok=True)
-    (output / "index").mkdir(exist_ok=True)
-    merged_entry = {key: value for key, value in entries[0].items() if key != "languages"}
-    merged_entry["languages"] = {}
-    total = 0
-    for language in sorted({language for entry in entries for language in entry["languages"]}):
-        parts = []
-        first_page = 0
-        for bundle, entry in zip(bundles, entries):
-            if language in entry["languages"]:
-                meta = read_file(bundle / f"pagefind.{entry['languages'][language]['hash']}.pf_meta")
-                _check_meta(bundle, meta)
-                parts.append(Part(bundle, meta, first_page))
-                first_page += len(meta[1])
-        merged_entry["languages"][language] = {
-            "hash": _merge_language(language, parts, output),
-            "wasm": next(entry["languages"][language]["wasm"] for entry in entries if language in entry["languages"]),
-            "page_count": first_page,
-        }
-        total += first_page
-    (output / ENTRY).write_text(json.dumps(merged_entry), encoding="utf-8")
-    return total
+    _copy_assets(indexed[0][0], output)
+    (output / "fragment").mkdir()
+    (output / "index").mkdir()
+    (language,) = languages
+    language_entry = dict(indexed[0][1]["languages"][language])
+    language_entry.update(hash=_write_index(language, parts, fields, output), page_count=first_page)
+    (output / ENTRY).write_text(json.dumps({**indexed[0][1], "languages": {language: language_entry}}), encoding="utf-8")
+    return first_page
 
 
 def page_count(bundle: Path) -> int:
@@ -181,9 +193,9 @@ def _copy_assets(bundle: Path, output: Path) -> None:
             shutil.copy2(path, output / path.name)
 
 
-def _merge_language(language: str, parts: Sequence[Part], output: Path) -> str:
-    """Write the language's fragments, index chunks, filters and metadata; returns the metadata's
-    name in the entry file."""
+def _write_index(language: str, parts: Sequence[Part], fields: list[str], output: Path) -> str:
+    """Write the fragments, index chunks, filters and metadata; returns the metadata's name in the
+    entry file."""
     pages = []
     for part in parts:
         for fragment, word_count in part.meta[1]:
@@ -195,9 +207,6 @@ def _merge_language(language: str, parts: Sequence[Part], output: Path) -> str:
     shorten_ranges(chunks)
     filters = [[name, _write_unique(output / "filter", language, ".pf_filter", encode_file([name, values]))]
                for name, values in _merged_filters(parts)]
-    fields: list[str] = []
-    for part in parts:
-        fields.extend(field for field in part.meta[5] if field not in fields)
     meta = encode_file([SUPPORTED_VERSION, pages, chunks, filters, [], fields])
     name = f"{language}_{hashlib.sha256(meta).hexdigest()[:10]}"
     (output / f"pagefind.{name}.pf_meta").write_bytes(meta)
@@ -206,7 +215,7 @@ def _merge_language(language: str, parts: Sequence[Part], output: Path) -> str:
 
 def _move_fragment(bundle: Path, fragment: str, output: Path) -> str:
     """Move a page's fragment into the merged bundle. Fragments are named by a prefix of their
-    content's hash: the same name in two bundles is the same content, unless the prefixes collide,
+    content's hash: the same name in two runs is the same content, unless the prefixes collide,
     and then the second is renamed."""
     source = bundle / "fragment" / f"{fragment}.pf_fragment"
     name = fragment

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from site_gen.pagefind_merge import merge_bundles, page_count
 
-# Measured at 10,000 synthetic papers: a run over 2,000 pages peaks at ~290 MB, over 10,000 at
-# 1.4 GB. Fewer runs take less time (each has a fixed start).
+# Measured at 10,000 synthetic papers: a run over 1,668 pages peaks at ~260 MB, over 2,002 at
+# ~310 MB, over 10,000 at 1.4 GB. Fewer runs take less time (each has a fixed start).
 PAGES_PER_RUN = 2000
 BUNDLE = "pagefind"
 # `.headerlink` is the permalink sign in headings.
@@ -29,10 +29,11 @@ EXCLUDE_SELECTORS = (".headerlink",)
 
 
 def pages_to_index(site: Path) -> list[Path]:
-    """Paper pages and pages one folder deep (hand-written pages, listing indexes), relative to the
-    site. Category and tag listings are two folders deep and left out: they are excluded from
-    search anyway (their articles carry no data-pagefind-body) and are most of the HTML."""
-    top = sorted(path.relative_to(site) for path in site.glob("*/index.html"))
+    """Paper pages and the pages one folder deep whose article is marked for search (hand-written
+    pages), relative to the site. Category and tag listings are left out: their articles carry
+    no data-pagefind-body, and a Pagefind run given none but such pages would index them whole."""
+    top = sorted(path.relative_to(site) for path in site.glob("*/index.html")
+                 if "data-pagefind-body" in path.read_text(encoding="utf-8"))
     papers = sorted(path.relative_to(site) for path in site.glob("papers/*/index.html"))
     return [*top, *papers]
 

@@ -61,6 +61,7 @@ def test_paper_page_has_authors_links_and_bibtex(built: PaperList):
     assert '<div class="language-bibtex highlight" data-pagefind-ignore><pre><code>@inproceedings{zhao2024galore,' in text
     assert "2024 · arXiv 2403.03507 · in" in text  # searchable there instead
     assert 'href="../../categories/training/"' in text and 'href="../../tags/low-rank/"' in text
+    assert "2023 · DOI 10.1000/xyz123 · in" in page(built, "papers/vision-paper.md")
 
 
 def test_listing_shortens_long_author_lists_but_paper_page_has_all(built: PaperList):

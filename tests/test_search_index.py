@@ -51,7 +51,10 @@ def site(tmp_path) -> Path:
     site = tmp_path / "site"
     for number in range(10):
         filtered = ' data-pagefind-filter="kind:survey"' if number in (2, 7) else ""
-        write_page(site, f"papers/paper-{number}/index.html", paper_body(number), attributes=filtered)
+        # A metadata field on one page only: the runs without it number the title field 0, the
+        # index of all pages numbers it 1 (fields are sorted: author, title).
+        author = '<p data-pagefind-meta="author">Ada Lovelace</p>' if number == 5 else ""
+        write_page(site, f"papers/paper-{number}/index.html", paper_body(number) + author, attributes=filtered)
     write_page(site, "about/index.html", "<h1>About</h1><p>About this &amp; that list</p>")
     write_page(site, "categories/index.html", "<p>All categories</p>", indexed=False)
     write_page(site, "categories/some-category/index.html", "<p>A listing</p>", indexed=False)
@@ -107,7 +110,7 @@ def bundle_contents(bundle: Path) -> dict:
 
 def test_pages_to_index_are_paper_pages_and_pages_one_folder_deep(site):
     assert [page.as_posix() for page in pages_to_index(site)] == [
-        "about/index.html", "categories/index.html", *(f"papers/paper-{n}/index.html" for n in range(10))]
+        "about/index.html", *(f"papers/paper-{n}/index.html" for n in range(10))]
 
 
 def test_runs_are_as_few_and_as_equal_as_can_be_and_in_order():
@@ -121,7 +124,7 @@ def test_runs_are_as_few_and_as_equal_as_can_be_and_in_order():
 
 def test_runs_merged_are_the_index_of_one_run(site, tmp_path):
     """The same pages, words (with their pages, locations, metadata locations and variants),
-    chunks, filters and fields as Pagefind's own index of all pages at once."""
+    chunks, filters and metadata fields as Pagefind's own index of all pages at once."""
     whole = tmp_path / "whole"
     shutil.copytree(site, whole)
     assert index_site(whole) == (11, 1)
@@ -132,6 +135,7 @@ def test_runs_merged_are_the_index_of_one_run(site, tmp_path):
     assert len(one_run["chunks"]) >= 3
     assert any(variants for _, variants in one_run["words"].values())
     assert one_run["filters"] == {"kind": {"survey": ["/papers/paper-2/", "/papers/paper-7/"]}}
+    assert one_run["fields"] == ["author", "title"]
     assert any(ast.literal_eval(rest)[1] for pages, _ in one_run["words"].values() for _, rest in pages)
     assert {"share", "uniqueword3", "cafe", "muller"} <= set(one_run["words"])  # stems
     assert not any(word.startswith(("relatedtitl", "navig")) for word in one_run["words"])
@@ -156,6 +160,17 @@ def test_chunk_ranges_are_the_shortest_prefixes_that_never_end_before_they_start
     shorten_ranges(chunks)
     # "into" against "io" would shorten to "in", which sorts before the chunk's first word "ino".
     assert chunks == [["ina", "ini"], ["ino", "into"], ["io", "is"], ["isa", "zoo"]]
+
+
+def test_pages_in_several_languages_are_indexed_in_one_run_only(site):
+    """Pagefind gives a page without a lang attribute the language most pages of its run have:
+    in runs of part of the site that may not be the one a run over all pages would choose."""
+    write_page(site, "papers/paper-0/index.html", paper_body(0))
+    page = site / "papers/paper-0/index.html"
+    page.write_text(page.read_text().replace('lang="en"', 'lang="fr"'))
+    assert index_site(site) == (11, 1)
+    with pytest.raises(UnsupportedBundle, match=r"several languages \(en, fr\).*one Pagefind run"):
+        index_site(site, pages_per_run=3)
 
 
 def test_a_bundle_of_another_pagefind_version_is_refused(site, tmp_path):

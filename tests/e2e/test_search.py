@@ -208,14 +208,16 @@ def test_search_under_a_sub_path(open_page, index_server):
 @pytest.mark.parametrize("query", ["Kolmogorov", "Cartridges", "galore", "Antonopoulos", "Low-rank methods",
                                    "continual", "memory", "sybil", "Zhao", "quantization-aware", "2411.03562"])
 def test_merged_runs_find_what_one_run_finds(open_page, seed_server, merged_seed_server, query):
-    """The same number of pages, and the same first ten in the same order."""
+    """The same number of pages, the same first result and the same first ten. (Their order may
+    differ where scores tie: Pagefind numbers pages in the order it reads the folders.)"""
     answers = []
     for server in (seed_server, merged_seed_server):
         page = open_page(server.base_url, "")
         search(page, query)
         count = int(page.locator(".md-search-result__meta").inner_text().split()[0])
         expect(page.locator(RESULTS)).to_have_count(min(count, 10))
-        answers.append((count, result_titles(page)))
+        titles = result_titles(page)
+        answers.append((count, titles[0], sorted(titles)))
     assert answers[0] == answers[1]
     assert answers[0][0] > 0
 
