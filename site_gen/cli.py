@@ -140,7 +140,12 @@ def readme(root: Path, check_only: bool) -> None:
 )
 def search_index(site: Path, pages_per_run: int | None) -> None:
     """Index the built site for search with Pagefind, into SITE/pagefind."""
+    from site_gen.pagefind_merge import UnsupportedBundle
     from site_gen.search_index import PAGES_PER_RUN, index_site
 
-    pages, runs = index_site(site, pages_per_run or PAGES_PER_RUN)
+    try:
+        pages, runs = index_site(site, pages_per_run or PAGES_PER_RUN)
+    except (UnsupportedBundle, RuntimeError) as error:  # a Pagefind run failed, or its bundles cannot be merged
+        click.echo(f"site-gen search-index: error: {error} (the previous search index, if any, is kept)", err=True)
+        sys.exit(1)
     click.echo(f"{site}/pagefind: {pages} pages indexed in {runs} Pagefind run(s)")
