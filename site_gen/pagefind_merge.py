@@ -3,7 +3,8 @@
 Pagefind's memory grows with every word it indexes (~130 KB per paper page): one run over 10,000
 papers takes 1.4 GB. Runs over parts of the site stay small, and merging their bundles gives the
 bundle one run would have written: the same pages, words, locations and filters, cut into chunks
-the same way. So the browser loads one index, as fast as one run's, and ranks as one run does
+the same way (only the pages' numbers differ: one run numbers them in the order it reads the
+folders, which decides nothing but the order of equal scores). So the browser loads one index, as fast as one run's, and ranks as one run does
 (Pagefind's own `mergeIndex` searches each part apart: one index chunk per part for every query,
 and each part weighs words by its own pages).
 
@@ -149,7 +150,7 @@ def _merge(bundles: Sequence[Path], output: Path) -> int:
             f"pages in several languages ({', '.join(sorted(languages))}): merging is checked for one "
             "language only — index the site in one Pagefind run (a larger --pages-per-run)"
         )
-    indexed = [(bundle, entry) for bundle, entry in zip(bundles, entries) if entry["languages"]]  # a run of no page has none
+    indexed = list(zip(bundles, entries))
     metas = []
     for bundle, entry in indexed:
         (language,) = entry["languages"].values()

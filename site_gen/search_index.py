@@ -3,7 +3,8 @@
 Pagefind's memory grows with every word it indexes (~130 KB per paper page): one run over 10,000
 papers takes 1.4 GB. So a large site is indexed in runs of at most `PAGES_PER_RUN` pages, one
 after the other, and their bundles are merged into the one bundle a single run would have written
-(site_gen/pagefind_merge.py): the browser loads one index and ranks as one run would.
+(site_gen/pagefind_merge.py): the browser loads one index and ranks as one run would (but for
+the order of equal scores).
 
 Works on the built HTML (any builder's): the pages to index are the articles marked
 `data-pagefind-body` (overrides/main.html) of the paper pages and of the pages one folder deep.

@@ -29,9 +29,10 @@ def generate(root: Path, site_url: str | None = None) -> dict[str, str]:
     return env
 
 
-def build_site(root: Path, site_url: str | None = None, search_index_args: tuple[str, ...] = ()) -> Path:
+def build_site(root: Path, site_url: str | None = None, pages_per_run: int | None = None, runs: int = 1) -> Path:
     """Generate and build the site of the list in `root` (which holds papers/ and docs/) with the
-    repository's mkdocs.yml, and index it for search; returns the built site folder."""
+    repository's mkdocs.yml, and index it for search in `runs` Pagefind runs of at most
+    `pages_per_run` pages; returns the built site folder."""
     env = generate(root, site_url)
     site = root / "site"
     proc = subprocess.run(
@@ -40,8 +41,10 @@ def build_site(root: Path, site_url: str | None = None, search_index_args: tuple
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     # Search: Pagefind indexes the built site, as `make site` does.
-    proc = subprocess.run([BIN / "site-gen", "search-index", "--site", site, *search_index_args], env=env, capture_output=True, text=True)
+    per_run = ("--pages-per-run", str(pages_per_run)) if pages_per_run else ()
+    proc = subprocess.run([BIN / "site-gen", "search-index", "--site", site, *per_run], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    assert f"in {runs} Pagefind run(s)" in proc.stdout, proc.stdout
     return site
 
 

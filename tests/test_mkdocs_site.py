@@ -97,7 +97,7 @@ def test_search_index_holds_paper_pages_not_listings(seed_site: Path):
     assert "Jiawei Zhao" in text and "Large language models" in text and "Low-rank methods" in text  # authors, tags
     assert "Natural GaLore" not in text  # the "More in ..." list of other papers is not this paper's text
     assert "¶" not in text and "Skip to content" not in text
-    assert "arXiv 2403.03507" in text and "zhao2024galore" not in text  # the meta line, not the BibTeX block
+    assert "arXiv 2403.03507" in text and "zhao2024galore" not in text  # the button, not the BibTeX block
 
 
 def test_pages_do_not_embed_every_paper_in_the_navigation(seed_site: Path):

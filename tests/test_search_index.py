@@ -159,7 +159,7 @@ def test_merging_the_same_runs_again_writes_the_same_files(site):
     first = index_files(site)
     index_site(site, pages_per_run=3)
     second = index_files(site)
-    assert first == second  # unchanged files keep their names, so browsers keep their caches
+    assert first == second  # files are named by their content: the same index keeps its names
 
 
 def test_chunk_ranges_are_the_shortest_prefixes_that_never_end_before_they_start():
@@ -169,7 +169,7 @@ def test_chunk_ranges_are_the_shortest_prefixes_that_never_end_before_they_start
     assert chunks == [["ina", "ini"], ["ino", "into"], ["io", "is"], ["isa", "zoo"]]
 
 
-def test_pages_in_several_languages_are_indexed_in_one_run_only(site):
+def test_runs_of_pages_in_several_languages_are_refused(site):
     """Pagefind gives a page without a lang attribute the language most pages of its run have:
     in runs of part of the site that may not be the one a run over all pages would choose."""
     page = site / "papers/paper-0/index.html"
@@ -181,7 +181,6 @@ def test_pages_in_several_languages_are_indexed_in_one_run_only(site):
     assert "error: pages in several languages (en, fr): merging is checked for one language only" in result.output
     assert "one Pagefind run (a larger --pages-per-run)" in result.output
     assert index_files(site) == before  # the previous index is kept
-
 
 
 def test_a_bundle_of_another_pagefind_version_is_refused(site, tmp_path):

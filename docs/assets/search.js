@@ -14,7 +14,7 @@
  *
  * Text from the index is written with textContent; Pagefind's excerpts (HTML-escaped text with
  * <mark>) are rebuilt from their text and <mark> elements only, so nothing is parsed into the page.
- * When Material's own search is on (`make serve`), this script finds no Pagefind box and does nothing.
+ * When Material's own search is on (MKDOCS_BUILTIN_SEARCH=true), this script finds no Pagefind box and does nothing.
  */
 (function () {
   "use strict";

@@ -27,7 +27,7 @@ def merged_seed_server(tmp_path_factory):
     (site_gen/pagefind_merge.py), as a list of 10,000 papers is indexed in six runs."""
     root = copy_repository_list(tmp_path_factory.mktemp("e2e-seed-merged") / "list")
     with SiteServer(root / "site") as server:
-        build_site(root, site_url=server.base_url, search_index_args=("--pages-per-run", "40"))
+        build_site(root, site_url=server.base_url, pages_per_run=40, runs=5)  # 176 pages
         yield server
 
 
