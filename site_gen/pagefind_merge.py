@@ -150,27 +150,26 @@ def _merge(bundles: Sequence[Path], output: Path) -> int:
             f"pages in several languages ({', '.join(sorted(languages))}): merging is checked for one "
             "language only — index the site in one Pagefind run (a larger --pages-per-run)"
         )
-    indexed = list(zip(bundles, entries))
     metas = []
-    for bundle, entry in indexed:
+    for bundle, entry in zip(bundles, entries):
         (language,) = entry["languages"].values()
         metas.append(read_file(bundle / f"pagefind.{language['hash']}.pf_meta"))
         _check_meta(bundle, metas[-1])
     fields = sorted({field for meta in metas for field in meta[5]})
     parts = []
     first_page = 0
-    for (bundle, _), meta in zip(indexed, metas):
+    for bundle, meta in zip(bundles, metas):
         positions = [fields.index(field) for field in meta[5]]
         parts.append(Part(bundle, meta, first_page, None if positions == list(range(len(positions))) else positions))
         first_page += len(meta[1])
     output.mkdir(parents=True)
-    _copy_assets(indexed[0][0], output)
+    _copy_assets(bundles[0], output)
     (output / "fragment").mkdir()
     (output / "index").mkdir()
     (language,) = languages
-    language_entry = dict(indexed[0][1]["languages"][language])
+    language_entry = dict(entries[0]["languages"][language])
     language_entry.update(hash=_write_index(language, parts, fields, output), page_count=first_page)
-    (output / ENTRY).write_text(json.dumps({**indexed[0][1], "languages": {language: language_entry}}), encoding="utf-8")
+    (output / ENTRY).write_text(json.dumps({**entries[0], "languages": {language: language_entry}}), encoding="utf-8")
     return first_page
 
 
