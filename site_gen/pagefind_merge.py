@@ -4,9 +4,9 @@ Pagefind's memory grows with every word it indexes (~130 KB per paper page): one
 papers takes 1.4 GB. Runs over parts of the site stay small, and merging their bundles gives the
 bundle one run would have written: the same pages, words, locations and filters, cut into chunks
 the same way (only the pages' numbers differ: one run numbers them in the order it reads the
-folders, which decides nothing but the order of equal scores). So the browser loads one index, as fast as one run's, and ranks as one run does
-(Pagefind's own `mergeIndex` searches each part apart: one index chunk per part for every query,
-and each part weighs words by its own pages).
+folders, which decides nothing but the order of equal scores). So the browser loads one index,
+as fast as one run's, and ranks as one run does (Pagefind's own `mergeIndex` searches each part
+apart: one index chunk per part for every query, and each part weighs words by its own pages).
 
 This reads and writes Pagefind's internal format, which only Pagefind's versions define: the
 files are gzip'd "pagefind_dcd" followed by CBOR. SUPPORTED_VERSION is the one this was written
@@ -58,14 +58,14 @@ class UnsupportedBundle(ValueError):
     """A bundle this module cannot merge faithfully."""
 
 
-def read_file(path: Path) -> object:
+def _read_file(path: Path) -> object:
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(SIGNATURE):
         raise UnsupportedBundle(f"{path}: not a Pagefind index file")
     return cbor2.loads(data[len(SIGNATURE) :])
 
 
-def encode_file(value: object) -> bytes:
+def _encode_file(value: object) -> bytes:
     # mtime=0: the same index gives the same bytes, so unchanged files keep their names and caches.
     # Level 6, as Pagefind's: level 9 took twice as long for files 1% smaller.
     return gzip.compress(SIGNATURE + cbor2.dumps(value), compresslevel=6, mtime=0)
@@ -94,7 +94,8 @@ class Pages:
 
     def size(self) -> int:
         """What Pagefind counts towards a chunk's size: pages, locations and metadata locations."""
-        return len(self.encoded) + sum(map(len, map(itemgetter(1), self.encoded))) + sum(map(len, map(itemgetter(2), self.encoded)))
+        pages = self.encoded
+        return len(pages) + sum(map(len, map(itemgetter(1), pages))) + sum(map(len, map(itemgetter(2), pages)))
 
 
 @dataclass
@@ -111,8 +112,9 @@ class Part:
         with diacritics)."""
         first, fields = self.first_page, self.fields
         for _first, _last, name in self.meta[2]:
-            for word, pages, variants in read_file(self.bundle / "index" / f"{name}.pf_index")[0]:
-                yield word, Pages(pages, first, fields), {form: Pages(variant_pages, first, fields) for form, variant_pages in variants}
+            for word, pages, variants in _read_file(self.bundle / "index" / f"{name}.pf_index")[0]:
+                yield word, Pages(pages, first, fields), {
+                    form: Pages(variant_pages, first, fields) for form, variant_pages in variants}
 
 
 def _packed(word: list) -> list:
@@ -153,7 +155,7 @@ def _merge(bundles: Sequence[Path], output: Path) -> int:
     metas = []
     for bundle, entry in zip(bundles, entries):
         (language,) = entry["languages"].values()
-        metas.append(read_file(bundle / f"pagefind.{language['hash']}.pf_meta"))
+        metas.append(_read_file(bundle / f"pagefind.{language['hash']}.pf_meta"))
         _check_meta(bundle, metas[-1])
     fields = sorted({field for meta in metas for field in meta[5]})
     parts = []
@@ -202,12 +204,12 @@ def _write_index(language: str, parts: Sequence[Part], fields: list[str], output
             pages.append([_move_fragment(part.bundle, fragment, output), word_count])
     chunks = []
     for words in _chunks(_merged_words(parts)):
-        data = encode_file([[_packed(word) for word in words]])
+        data = _encode_file([[_packed(word) for word in words]])
         chunks.append([words[0][0], words[-1][0], _write_unique(output / "index", language, ".pf_index", data)])
     shorten_ranges(chunks)
-    filters = [[name, _write_unique(output / "filter", language, ".pf_filter", encode_file([name, values]))]
+    filters = [[name, _write_unique(output / "filter", language, ".pf_filter", _encode_file([name, values]))]
                for name, values in _merged_filters(parts)]
-    meta = encode_file([SUPPORTED_VERSION, pages, chunks, filters, [], fields])
+    meta = _encode_file([SUPPORTED_VERSION, pages, chunks, filters, [], fields])
     name = f"{language}_{hashlib.sha256(meta).hexdigest()[:10]}"
     (output / f"pagefind.{name}.pf_meta").write_bytes(meta)
     return name
@@ -291,7 +293,7 @@ def _merged_filters(parts: Sequence[Part]) -> list[tuple[str, list]]:
     merged: dict[str, dict[str, list[int]]] = {}
     for part in parts:
         for name, file in part.meta[3]:
-            _name, values = read_file(part.bundle / "filter" / f"{file}.pf_filter")
+            _name, values = _read_file(part.bundle / "filter" / f"{file}.pf_filter")
             for value, pages in values:
                 merged.setdefault(name, {}).setdefault(value, []).extend(page + part.first_page for page in pages)
     return [(name, [[value, pages] for value, pages in sorted(values.items())]) for name, values in sorted(merged.items())]
