@@ -1,8 +1,9 @@
 """MkDocs hook.
 
 - For `mkdocs serve`: regenerate the Markdown when a paper, the taxonomy or a hand-written page
-  changes. It only calls `site-gen build`; generation knows nothing of MkDocs. `mkdocs build`
-  does not regenerate: `make site` runs `site-gen build` first.
+  changes. It only calls `site-gen build` (which then keeps what it read in memory between
+  builds); generation knows nothing of MkDocs. `mkdocs build` does not regenerate: `make site`
+  runs `site-gen build` first.
 - For every build: `fragment_cache`, a template global with which overrides/partials/nav.html
   and tabs.html render the navigation once per build for the pages outside it (all paper and tag
   pages) instead of once per page, and header.html the header around the page title once per
@@ -22,6 +23,7 @@ from mkdocs.plugins import event_priority
 
 from site_gen.build import build
 from site_gen.diagnostics import InputError
+from site_gen.parse_cache import keep_read_files
 from site_gen.project import Project
 
 _serving = False
@@ -34,6 +36,8 @@ def _project(config) -> Project:
 def on_startup(command: str, dirty: bool) -> None:
     global _serving
     _serving = command == "serve"
+    if _serving:  # this process builds again after every saved edit
+        keep_read_files()
 
 
 def on_serve(server, config, builder):

@@ -19,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Iterable, Iterator, Mapping, MutableMapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, MutableMapping
 
 import yaml
 from markupsafe import Markup, escape
@@ -86,7 +86,10 @@ class SiteRenderer:
     `small_fragments` the pieces every build reads for every paper (citation stems and the digests
     of pieces that pages are assembled from), kept apart from the others (a hundredth of their size)
     so that a build with nothing to render never loads the rest;
-    `is_current(path, key)` tells whether the output already holds that page for that key."""
+    `is_current(path, key)` tells whether the output already holds that page for that key;
+    `derived` holds keys that the last build computed from whole groups of papers, with a digest of
+    what they were computed from (read; what this build used is `used_derived`, for the caller
+    to save)."""
 
     def __init__(
         self,
@@ -96,6 +99,7 @@ class SiteRenderer:
         fragments: MutableMapping[FragmentKey, str] | None = None,
         is_current: Callable[[str, bytes], bool] = _always_stale,
         small_fragments: MutableMapping[FragmentKey, str | bytes] | None = None,
+        derived: Mapping[str, tuple[bytes, object]] | None = None,
     ):
         self.catalog = catalog
         self.site_url = site_url
@@ -111,6 +115,9 @@ class SiteRenderer:
             **{("category", t.slug): digest(t) for t in catalog.taxonomy.categories},
             **{("tag", t.slug): digest(t) for t in catalog.taxonomy.tags},
         }
+        self._taxonomy_key = join_digest(self._term_keys.values())
+        self.derived = {} if derived is None else derived
+        self.used_derived: dict[str, tuple[bytes, object]] = {}
         self._entry_keys: dict[str, bytes] = {}
         self._compact_entry_digests: dict[str, bytes] = {}
         self._related_items: dict[str, Markup] = {}
@@ -217,6 +224,35 @@ class SiteRenderer:
                 items[other.id] = Markup(render("related_item.md.j2", paper=other).strip())
         return [items[other.id] for other in self.related(paper)]
 
+    def _derived(self, name: str, inputs: Iterable[bytes], compute: Callable[[], object]) -> Any:
+        """`compute()`, or what it gave the last build if `inputs` (a superset of what it reads,
+        digested) are the same: the keys of 10,000 pages and of long listings took ~0.2 s of every
+        warm build, though an edit changes those of one category and a few tags."""
+        inputs_key = join_digest(inputs)
+        known = self.derived.get(name)
+        if known is None or known[0] != inputs_key:
+            known = (inputs_key, compute())
+        self.used_derived[name] = known
+        return known[1]
+
+    def _group_inputs(self, papers: tuple[Paper, ...], with_citation_keys: bool = False) -> list[bytes]:
+        """What the keys of a group of papers' pages can depend on: the taxonomy's terms, and the
+        papers in order with their files (and citation keys, which paper pages show)."""
+        keys = self.content_keys
+        inputs = [self._taxonomy_key, *(keys[p.id] for p in papers)]
+        if with_citation_keys:
+            citation_keys = self.citation_keys
+            inputs += (citation_keys[p.id].encode() for p in papers)
+        return inputs
+
+    def paper_page_keys(self) -> dict[str, bytes]:
+        """Every paper page's key, computed again only for the categories whose papers changed (a
+        paper's page shows its neighbours in its category's listing)."""
+        keys: dict[str, bytes] = {}
+        for slug, papers in self.catalog.by_category.items():
+            keys.update(self._derived(f"paper pages in {slug}", self._group_inputs(papers, with_citation_keys=True), lambda papers=papers: {p.id: self.paper_page_key(p) for p in papers}))
+        return keys
+
     def paper_page_key(self, paper: Paper) -> bytes:
         """Everything paper.md.j2 reads, digested."""
         related = [self.content_keys[other.id] for other in self.related(paper)]
@@ -233,6 +269,9 @@ class SiteRenderer:
         return _page(f"papers/{paper.id}.md", text, key)
 
     def _listing_key(self, kind: str, slug: str, papers: tuple[Paper, ...]) -> bytes:
+        return self._derived(f"{kind} listing {slug}", self._group_inputs(papers), lambda: self._listing_key_of(kind, slug, papers))
+
+    def _listing_key_of(self, kind: str, slug: str, papers: tuple[Paper, ...]) -> bytes:
         if len(papers) <= LISTING_ABSTRACTS_UP_TO:
             return join_digest([kind.encode(), self._term_keys[kind, slug], *map(self._entry_key, papers)])
         return join_digest([kind.encode(), b"compact", self._term_keys[kind, slug], *map(self._compact_entry_digest, papers)])
@@ -268,7 +307,7 @@ class SiteRenderer:
                 f"tags/{term.slug}.md", self._listing_key("tag", term.slug, papers),
                 lambda: render("tag.md.j2", term=term, **self._listing_context(papers)),
             )
-        all_key = join_digest([b"all", *map(self._row_digest, catalog.papers)])
+        all_key = self._derived("all papers", self._group_inputs(catalog.papers), lambda: join_digest([b"all", *map(self._row_digest, catalog.papers)]))
         yield self._keyed("papers/index.md", all_key, lambda: render("all_papers.md.j2", catalog=catalog, rows=self.rows()))
 
     def navigation(self) -> Page:
@@ -302,8 +341,9 @@ class SiteRenderer:
         and exports use are rendered by forked workers (which inherit this renderer, so nothing
         is pickled on the way in); this process then assembles the listings from those pieces."""
         stale: list[tuple[Paper, bytes]] = []
+        keys = self.paper_page_keys()
         for paper in self.catalog.papers:
-            key = self.paper_page_key(paper)
+            key = keys[paper.id]
             if self.is_current(f"papers/{paper.id}.md", key):
                 yield Page(f"papers/{paper.id}.md", None, key)
             else:

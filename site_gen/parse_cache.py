@@ -44,6 +44,57 @@ def signature(stat: os.stat_result) -> Signature:
     return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
 
 
+class _ReadFiles:
+    """What this process last read from or wrote to each cache file, with the file's stat signature
+    then: a long-lived process (`mkdocs serve`, which rebuilds after every saved edit) reads a file
+    again only once it has changed on disk, and decodes each parse result once. Off unless
+    `keep_read_files` turns it on: a one-off command reads each file once anyway, and keeping what
+    it read would only add to its memory. Callers never change what they get (they copy first)."""
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self._files: dict[Path, tuple[Signature, object, Any]] = {}
+        self._results: dict[bytes, Any] = {}
+
+    def get(self, path: Path, header: object) -> Any:
+        """The data last read from or written to `path` under `header`, if the file is unchanged."""
+        known = self._files.get(path) if self.enabled else None
+        if known is None or known[1] != header:
+            return None
+        try:
+            return known[2] if signature(os.stat(path)) == known[0] else None
+        except OSError:
+            return None
+
+    def put(self, path: Path, header: object, data: Any) -> None:
+        if self.enabled:
+            try:
+                self._files[path] = (signature(os.stat(path)), header, data)
+            except OSError:
+                self._files.pop(path, None)
+
+    def result(self, key: bytes, pickled: bytes) -> Any:
+        if not self.enabled:
+            return pickle.loads(pickled)
+        result = self._results.get(key)
+        if result is None:
+            result = self._results[key] = pickle.loads(pickled)
+        return result
+
+    def keep_results(self, keys: set[bytes]) -> None:
+        """Forget the decoded results of files that no longer have that content."""
+        self._results = {key: value for key, value in self._results.items() if key in keys}
+
+
+_read_files = _ReadFiles()
+
+
+def keep_read_files() -> None:
+    """Keep cache files' contents and decoded parse results in memory between builds in this
+    process (for a process that builds again and again: `mkdocs serve`)."""
+    _read_files.enabled = True
+
+
 @cache
 def code_version() -> str:
     """Changes whenever site-gen's code, templates or schemas, or Python's bytecode format change:
@@ -82,7 +133,7 @@ class ParseCache:
         if saved is None:
             return cls(cache_dir, today, changed=True, results=results)
         files, summaries, taken_ns, code = saved
-        return cls(cache_dir, today, files, summaries, taken_ns, code, results=results)
+        return cls(cache_dir, today, files, dict(summaries), taken_ns, dict(code), results=results)
 
     @staticmethod
     def _header(today: dt.date) -> tuple[str, str]:
@@ -104,7 +155,7 @@ class ParseCache:
     def result(self, key: bytes) -> Any:
         """The full result, or None if the results file lost it (deleted or damaged)."""
         pickled = self.results.get(key)
-        return None if pickled is None else pickle.loads(pickled)
+        return None if pickled is None else _read_files.result(key, pickled)
 
     def restore_result(self, key: bytes, result: Any) -> None:
         """Put back a result that the results file lost (deleted or damaged), for the next run."""
@@ -128,6 +179,7 @@ class ParseCache:
         if self.directory is None:
             return
         keys = {key for _, key in files.values()}
+        _read_files.keep_results(keys)
         if not self.changed and files == self.files and len(keys) == len(self.summaries):
             return
         if isinstance(self.results, LazyPickledDict) and (self.results.added or len(keys) != len(self.summaries)):
@@ -138,16 +190,23 @@ class ParseCache:
 # The index is read on every run: marshal reads its 10,000 tuples of strings and numbers ~2x
 # faster than pickle, and the header (Python's version among it) guards marshal's format.
 def _load_index(path: Path, header: object) -> Any:
+    remembered = _read_files.get(path, header)
+    if remembered is not None:
+        return remembered
     try:
         saved = marshal.loads(path.read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    return saved[1:] if isinstance(saved, tuple) and saved and saved[0] == header else None
+    if not (isinstance(saved, tuple) and saved and saved[0] == header):
+        return None
+    _read_files.put(path, header, saved[1:])
+    return saved[1:]
 
 
 def _save_index(path: Path, data: tuple) -> None:
     with _replaced_atomically(path) as handle:
         marshal.dump(data, handle)
+    _read_files.put(path, data[0], data[1:])
 
 
 class LazyPickledDict(MutableMapping):
@@ -176,7 +235,7 @@ class LazyPickledDict(MutableMapping):
         self._loaded = True
         base = self._read_base(count_only=False)
         self._base_exists = base is not None
-        entries = base or {}
+        entries = dict(base or {})
         if self._base_exists:
             delta = load_pickle(self._delta_path, self.header) or {}
             entries.update(delta)
@@ -189,14 +248,21 @@ class LazyPickledDict(MutableMapping):
 
     def _read_base(self, count_only: bool) -> Any:
         """The base file's entries (or only how many there are), or None if it is unusable."""
+        remembered = _read_files.get(self.path, self.header)
+        if remembered is not None:
+            return remembered[0] if count_only else remembered[1]
         try:
             with self.path.open("rb") as handle:
                 if pickle.load(handle) != self.header:
                     return None
                 count = pickle.load(handle)
-                return count if count_only else pickle.load(handle)
+                if count_only:
+                    return count
+                entries = pickle.load(handle)
         except _UNREADABLE:
             return None
+        _read_files.put(self.path, self.header, (count, entries))
+        return entries
 
     def get(self, key: Any, default: Any = None) -> Any:
         if key not in self._entries:
@@ -259,10 +325,15 @@ _UNREADABLE = (OSError, pickle.PickleError, EOFError, AttributeError, ImportErro
 
 def load_pickle(path: Path, header: object) -> Any:
     """The data saved by save_pickle under the same header, or None (missing, stale or damaged)."""
+    remembered = _read_files.get(path, header)
+    if remembered is not None:
+        return remembered[0]
     try:
         with path.open("rb") as handle:
             if pickle.load(handle) == header:
-                return pickle.load(handle)
+                data = pickle.load(handle)
+                _read_files.put(path, header, (data,))
+                return data
     except _UNREADABLE:
         pass
     return None
@@ -285,3 +356,4 @@ def save_pickle(path: Path, header: object, *data: Any) -> None:
         pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
         for item in data:
             pickle.dump(item, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    _read_files.put(path, header, data)

@@ -433,3 +433,93 @@ def test_cache_saves_additions_aside_until_they_outgrow_a_tenth(tmp_path: Path):
     fifth.save(keep=lambda key: True)
     assert not path.with_name("cache.pickle.new").exists()
     assert dict(LazyPickledDict(path, "v1")) == {**{f"key{n}": n for n in range(1, 30)}, **{f"more{n}": n for n in range(5)}, "new": "added", **{f"late{n}": n for n in range(5)}}
+
+
+# Nine papers: six in training, three in agents; odd ones also tagged low-rank; four years.
+_PAPERS = {number: {"category": "training" if number < 6 else "agents", "tags": "llm, low-rank" if number % 2 else "llm", "year": 2020 + number % 4} for number in range(10)}
+_PAPERS[9] = {"category": "agents", "tags": "vision", "year": 2022}  # added by an edit
+
+
+def _paper(number: int, title: str = "", **changes: object) -> str:
+    fields = {**_PAPERS[number], **changes}
+    return (
+        VALID_PAPER.replace("GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection", title or f"Paper number {number}")
+        .replace("2403.03507", f"2403.{number:05d}").replace("year: 2024", f"year: {fields['year']}")
+        .replace("category: training", f"category: {fields['category']}").replace("tags: [llm, low-rank]", f"tags: [{fields['tags']}]")
+    )
+
+
+def _retitle_term(listing: PaperList, old: str, new: str) -> None:
+    listing.write_taxonomy((listing.root / "papers/_taxonomy.yml").read_text().replace(f"title: {old}\n", f"title: {new}\n"))
+
+
+# Edits that reach different pages: a paper's neighbours (years and titles order a category), its
+# category and tags, other papers' citation keys, the taxonomy, papers arriving and leaving.
+_EDITS = [
+    ("abstract", lambda listing: listing.write("p3", _paper(3).replace("memory hungry", "memory bound"))),
+    ("title moves it", lambda listing: listing.write("p3", _paper(3, title="Aardvark first"))),
+    ("year moves it", lambda listing: listing.write("p5", _paper(5, year=2019))),
+    ("category", lambda listing: listing.write("p1", _paper(1, category="agents"))),
+    ("tags", lambda listing: listing.write("p2", _paper(2, tags="vision, low-rank"))),
+    ("clashing citation key in another category", lambda listing: listing.write("p7", _paper(7, title="Aardvark second"))),
+    ("added", lambda listing: listing.write("p9", _paper(9))),
+    ("deleted", lambda listing: (listing.root / "papers/p4.yml").unlink()),
+    ("tag title", lambda listing: _retitle_term(listing, "Vision", "Vision and video")),
+    ("category title", lambda listing: _retitle_term(listing, "Agents", "Agents with memory")),
+]
+
+
+@pytest.mark.parametrize("in_one_process", [False, True], ids=["build after build", "builds in one process (mkdocs serve)"])
+def test_each_warm_build_equals_a_cold_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_one_process: bool):
+    """Keys remembered for whole categories and listings (and, in one process, the cache files
+    and records kept in memory) must never keep a page that an edit changed."""
+    import site_gen.pages
+    import site_gen.parse_cache
+    from site_gen.build import build
+    from site_gen.project import Project
+
+    monkeypatch.setattr(site_gen.pages, "LISTING_ABSTRACTS_UP_TO", 3)  # long and short listings
+    monkeypatch.setattr(site_gen.pages, "RELATED_COUNT", 2)  # neighbours, not the whole category
+    kept = site_gen.parse_cache._ReadFiles()
+    kept.enabled = in_one_process
+    monkeypatch.setattr(site_gen.parse_cache, "_read_files", kept)
+    listing = PaperList(tmp_path / "warm")
+    for number in range(9):
+        listing.write(f"p{number}", _paper(number))
+    build(Project(listing.root))
+    for number, (name, edit) in enumerate(_EDITS):
+        edit(listing)
+        build(Project(listing.root))
+        cold = tmp_path / f"cold-{number}"
+        shutil.copytree(listing.root, cold, ignore=shutil.ignore_patterns("build"))
+        build(Project(cold))
+        assert tree_digest(listing.root / "build" / "docs") == tree_digest(cold / "build" / "docs"), f"after the edit: {name}"
+    if in_one_process:
+        assert kept._files and kept._results  # it did keep what it read
+
+
+def test_a_build_in_one_process_reads_cache_files_that_another_process_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`mkdocs serve` keeps cache files in memory; a `site-gen build` run in a terminal meanwhile
+    replaces them. The serving process must still write what a cold build writes."""
+    import site_gen.parse_cache
+    from site_gen.build import build
+    from site_gen.project import Project
+
+    serving, terminal = site_gen.parse_cache._ReadFiles(), site_gen.parse_cache._ReadFiles()
+    serving.enabled = True
+    listing = PaperList(tmp_path / "list")
+    for number in range(4):
+        listing.write(f"p{number}", _paper(number))
+    for edit, process in enumerate([serving, terminal, terminal, serving]):
+        monkeypatch.setattr(site_gen.parse_cache, "_read_files", process)
+        listing.write("p1", _paper(1, title=f"Edit {edit}"))
+        build(Project(listing.root))
+        assert f"Edit {edit}" in page(listing, "categories/training.md")
+        cold = tmp_path / f"cold-{edit}"
+        shutil.copytree(listing.root, cold, ignore=shutil.ignore_patterns("build"))
+        build(Project(cold))
+        assert tree_digest(listing.root / "build" / "docs") == tree_digest(cold / "build" / "docs")
+    (listing.root / "build/cache/derived-keys.pickle").write_bytes(b"damaged")
+    listing.write("p2", _paper(2, title="After the damage"))
+    build(Project(listing.root))
+    assert "After the damage" in page(listing, "papers/p3.md")  # a neighbour's related list
