@@ -21,7 +21,7 @@ _FILLED_SECTIONS = {"contributing.md": ("fields", lambda: field_reference(paper_
 _FRAGMENTS_FILE = "fragments.pickle"
 _SMALL_FRAGMENTS_FILE = "small-fragments.pickle"
 _MANIFEST_FILE = "output-manifest.pickle"
-_DERIVED_FILE = "derived-keys.pickle"
+_GROUP_KEYS_FILE = "group-keys.pickle"
 
 
 def load_catalog(project: Project) -> Catalog:
@@ -55,11 +55,11 @@ def build(project: Project) -> WriteReport:
     tree = OutputTree(project.output_dir, project.cache_dir / _MANIFEST_FILE, code_version())
     fragments = LazyPickledDict(project.cache_dir / _FRAGMENTS_FILE, code_version())
     small_fragments = LazyPickledDict(project.cache_dir / _SMALL_FRAGMENTS_FILE, code_version())
-    derived = load_pickle(project.cache_dir / _DERIVED_FILE, code_version()) or {}
-    renderer = SiteRenderer(catalog, site_url(catalog), content_keys, fragments, tree.is_current, small_fragments, derived)
+    group_keys = load_pickle(project.cache_dir / _GROUP_KEYS_FILE, code_version()) or {}
+    renderer = SiteRenderer(catalog, site_url(catalog), content_keys, fragments, tree.is_current, small_fragments, group_keys)
     report = tree.write([*hand_written_pages(project.docs_dir), *renderer.pages()])
-    if renderer.used_derived != derived:
-        save_pickle(project.cache_dir / _DERIVED_FILE, code_version(), renderer.used_derived)
+    if renderer.used_group_keys != group_keys:
+        save_pickle(project.cache_dir / _GROUP_KEYS_FILE, code_version(), renderer.used_group_keys)
     # Pieces of files that no longer exist are dropped; the others stay for the next build.
     current = set(content_keys.values())
     if renderer.added_fragments:

@@ -23,7 +23,7 @@ from mkdocs.plugins import event_priority
 
 from site_gen.build import build
 from site_gen.diagnostics import InputError
-from site_gen.parse_cache import keep_read_files
+from site_gen.parse_cache import keep_cache_files_in_memory
 from site_gen.project import Project
 
 _serving = False
@@ -37,14 +37,16 @@ def on_startup(command: str, dirty: bool) -> None:
     global _serving
     _serving = command == "serve"
     if _serving:  # this process builds again after every saved edit
-        keep_read_files()
+        keep_cache_files_in_memory()
 
 
 def on_serve(server, config, builder):
     project = _project(config)
     # The generated tree is replaced by a rename on every build, so watch the sources instead.
+    # Not site_gen's own code and templates: this process keeps what it loaded of them (and the
+    # caches are named after that version), so changing them needs a new `make serve`.
     server.unwatch(config.docs_dir)
-    for source in (project.papers_dir, project.docs_dir, Path(__file__).parent / "templates"):
+    for source in (project.papers_dir, project.docs_dir):
         server.watch(str(source))
     return server
 

@@ -19,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, Iterable, Iterator, Mapping, MutableMapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, MutableMapping, TypeVar
 
 import yaml
 from markupsafe import Markup, escape
@@ -40,6 +40,7 @@ RECENT_COUNT = 10
 NAV_FILE = ".nav.yml"
 # A piece of one paper's output: (the paper file's content key, which piece, what else it reads).
 FragmentKey = tuple[bytes, str, bytes]
+GroupKey = TypeVar("GroupKey")
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,9 @@ class SiteRenderer:
     of pieces that pages are assembled from), kept apart from the others (a hundredth of their size)
     so that a build with nothing to render never loads the rest;
     `is_current(path, key)` tells whether the output already holds that page for that key;
-    `derived` holds keys that the last build computed from whole groups of papers, with a digest of
-    what they were computed from (read; what this build used is `used_derived`, for the caller
-    to save)."""
+    `group_keys` holds the keys that the last build computed for whole groups of papers (a
+    category's pages, a listing), each with a digest of its inputs (read; what this build used is
+    `used_group_keys`, for the caller to save)."""
 
     def __init__(
         self,
@@ -99,7 +100,7 @@ class SiteRenderer:
         fragments: MutableMapping[FragmentKey, str] | None = None,
         is_current: Callable[[str, bytes], bool] = _always_stale,
         small_fragments: MutableMapping[FragmentKey, str | bytes] | None = None,
-        derived: Mapping[str, tuple[bytes, object]] | None = None,
+        group_keys: Mapping[str, tuple[bytes, Any]] | None = None,
     ):
         self.catalog = catalog
         self.site_url = site_url
@@ -116,8 +117,8 @@ class SiteRenderer:
             **{("tag", t.slug): digest(t) for t in catalog.taxonomy.tags},
         }
         self._taxonomy_key = join_digest(self._term_keys.values())
-        self.derived = {} if derived is None else derived
-        self.used_derived: dict[str, tuple[bytes, object]] = {}
+        self.group_keys = {} if group_keys is None else group_keys
+        self.used_group_keys: dict[str, tuple[bytes, Any]] = {}
         self._entry_keys: dict[str, bytes] = {}
         self._compact_entry_digests: dict[str, bytes] = {}
         self._related_items: dict[str, Markup] = {}
@@ -224,15 +225,17 @@ class SiteRenderer:
                 items[other.id] = Markup(render("related_item.md.j2", paper=other).strip())
         return [items[other.id] for other in self.related(paper)]
 
-    def _derived(self, name: str, inputs: Iterable[bytes], compute: Callable[[], object]) -> Any:
-        """`compute()`, or what it gave the last build if `inputs` (a superset of what it reads,
-        digested) are the same: the keys of 10,000 pages and of long listings took ~0.2 s of every
-        warm build, though an edit changes those of one category and a few tags."""
+    def _for_group(self, name: str, inputs: Iterable[bytes], compute: Callable[[], GroupKey]) -> GroupKey:
+        """`compute()`, or what it gave the last build if `inputs` (everything it reads, digested)
+        are the same: computing the keys of 10,000 paper pages and of the long listings took ~0.2 s
+        of every warm build, though an edit changes those of one category and a few tags. Module
+        constants (RELATED_COUNT, LISTING_ABSTRACTS_UP_TO) count through the cache's code version:
+        made configurable, they would have to join the inputs."""
         inputs_key = join_digest(inputs)
-        known = self.derived.get(name)
+        known = self.group_keys.get(name)
         if known is None or known[0] != inputs_key:
             known = (inputs_key, compute())
-        self.used_derived[name] = known
+        self.used_group_keys[name] = known
         return known[1]
 
     def _group_inputs(self, papers: tuple[Paper, ...], with_citation_keys: bool = False) -> list[bytes]:
@@ -250,7 +253,8 @@ class SiteRenderer:
         paper's page shows its neighbours in its category's listing)."""
         keys: dict[str, bytes] = {}
         for slug, papers in self.catalog.by_category.items():
-            keys.update(self._derived(f"paper pages in {slug}", self._group_inputs(papers, with_citation_keys=True), lambda papers=papers: {p.id: self.paper_page_key(p) for p in papers}))
+            inputs = self._group_inputs(papers, with_citation_keys=True)
+            keys.update(self._for_group(f"paper pages in {slug}", inputs, lambda papers=papers: {p.id: self.paper_page_key(p) for p in papers}))
         return keys
 
     def paper_page_key(self, paper: Paper) -> bytes:
@@ -269,7 +273,7 @@ class SiteRenderer:
         return _page(f"papers/{paper.id}.md", text, key)
 
     def _listing_key(self, kind: str, slug: str, papers: tuple[Paper, ...]) -> bytes:
-        return self._derived(f"{kind} listing {slug}", self._group_inputs(papers), lambda: self._listing_key_of(kind, slug, papers))
+        return self._for_group(f"{kind} listing {slug}", self._group_inputs(papers), lambda: self._listing_key_of(kind, slug, papers))
 
     def _listing_key_of(self, kind: str, slug: str, papers: tuple[Paper, ...]) -> bytes:
         if len(papers) <= LISTING_ABSTRACTS_UP_TO:
@@ -307,7 +311,7 @@ class SiteRenderer:
                 f"tags/{term.slug}.md", self._listing_key("tag", term.slug, papers),
                 lambda: render("tag.md.j2", term=term, **self._listing_context(papers)),
             )
-        all_key = self._derived("all papers", self._group_inputs(catalog.papers), lambda: join_digest([b"all", *map(self._row_digest, catalog.papers)]))
+        all_key = self._for_group("all papers", self._group_inputs(catalog.papers), lambda: join_digest([b"all", *map(self._row_digest, catalog.papers)]))
         yield self._keyed("papers/index.md", all_key, lambda: render("all_papers.md.j2", catalog=catalog, rows=self.rows()))
 
     def navigation(self) -> Page:

@@ -44,12 +44,15 @@ def signature(stat: os.stat_result) -> Signature:
     return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
 
 
-class _ReadFiles:
+class _KeptFiles:
     """What this process last read from or wrote to each cache file, with the file's stat signature
-    then: a long-lived process (`mkdocs serve`, which rebuilds after every saved edit) reads a file
-    again only once it has changed on disk, and decodes each parse result once. Off unless
-    `keep_read_files` turns it on: a one-off command reads each file once anyway, and keeping what
-    it read would only add to its memory. Callers never change what they get (they copy first)."""
+    when it was read or written: a long-lived process (`mkdocs serve`, which rebuilds after every
+    saved edit) reads a cache file again only once it has changed on disk, and decodes each parse
+    result once. Off unless `keep_cache_files_in_memory` turns it on: a one-off command reads each
+    file once anyway, and keeping what it read would only add to its memory.
+
+    What is kept is shared with the callers: they only read it, or copy it before changing it
+    (ParseCache's summaries and code, LazyPickledDict's entries)."""
 
     def __init__(self) -> None:
         self.enabled = False
@@ -66,12 +69,16 @@ class _ReadFiles:
         except OSError:
             return None
 
-    def put(self, path: Path, header: object, data: Any) -> None:
-        if self.enabled:
-            try:
-                self._files[path] = (signature(os.stat(path)), header, data)
-            except OSError:
-                self._files.pop(path, None)
+    def put(self, path: Path, header: object, data: Any, read_from: os.stat_result | None = None) -> None:
+        """Keep `data`, read from the file whose stat is `read_from` (taken when it was opened, so
+        that a file replaced while it was read is not mistaken for the one read), or just written
+        to `path`."""
+        if not self.enabled:
+            return
+        try:
+            self._files[path] = (signature(read_from or os.stat(path)), header, data)
+        except OSError:
+            self._files.pop(path, None)
 
     def result(self, key: bytes, pickled: bytes) -> Any:
         if not self.enabled:
@@ -83,25 +90,44 @@ class _ReadFiles:
 
     def keep_results(self, keys: set[bytes]) -> None:
         """Forget the decoded results of files that no longer have that content."""
-        self._results = {key: value for key, value in self._results.items() if key in keys}
+        if self._results:
+            self._results = {key: value for key, value in self._results.items() if key in keys}
 
 
-_read_files = _ReadFiles()
+_kept_files = _KeptFiles()
 
 
-def keep_read_files() -> None:
+def keep_cache_files_in_memory() -> None:
     """Keep cache files' contents and decoded parse results in memory between builds in this
     process (for a process that builds again and again: `mkdocs serve`)."""
-    _read_files.enabled = True
+    _kept_files.enabled = True
+
+
+# Libraries whose output the caches hold: parsed YAML, validators' code, rendered pages, slugs.
+_CACHED_LIBRARIES = ("yaml", "fastjsonschema", "jinja2", "markupsafe", "slugify")
+
+
+def _installed_distributions() -> bytes:
+    """The names (with versions) of the distributions installed beside the libraries whose output
+    the caches hold: upgrading one (or anything installed next to it) starts the caches afresh.
+    Listing those folders takes ~1 ms; asking importlib.metadata for five versions took 33 ms."""
+    folders = set()
+    for name in _CACHED_LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            folders.add(os.path.dirname(os.path.dirname(spec.origin)))
+    names = sorted(entry for folder in folders for entry in os.listdir(folder) if entry.endswith(".dist-info"))
+    return "\n".join(names).encode()
 
 
 @cache
 def code_version() -> str:
-    """Changes whenever site-gen's code, templates or schemas, or Python's bytecode format change:
-    every cache depends on it."""
+    """Changes whenever site-gen's code, templates or schemas, the libraries it caches the output
+    of, or Python's bytecode format change: every cache depends on it."""
     package_dir = Path(__file__).parent
     sources = sorted([*package_dir.glob("*.py"), *package_dir.glob("templates/*.j2"), *package_dir.glob("schema/*.json")])
-    digest = hashlib.blake2b(b"".join(path.read_bytes() for path in sources), digest_size=16).hexdigest()
+    contents = b"".join(path.read_bytes() for path in sources) + _installed_distributions()
+    digest = hashlib.blake2b(contents, digest_size=16).hexdigest()
     return f"{sys.version_info[:2]}:{importlib.util.MAGIC_NUMBER.hex()}:{digest}"
 
 
@@ -155,7 +181,7 @@ class ParseCache:
     def result(self, key: bytes) -> Any:
         """The full result, or None if the results file lost it (deleted or damaged)."""
         pickled = self.results.get(key)
-        return None if pickled is None else _read_files.result(key, pickled)
+        return None if pickled is None else _kept_files.result(key, pickled)
 
     def restore_result(self, key: bytes, result: Any) -> None:
         """Put back a result that the results file lost (deleted or damaged), for the next run."""
@@ -179,7 +205,7 @@ class ParseCache:
         if self.directory is None:
             return
         keys = {key for _, key in files.values()}
-        _read_files.keep_results(keys)
+        _kept_files.keep_results(keys)
         if not self.changed and files == self.files and len(keys) == len(self.summaries):
             return
         if isinstance(self.results, LazyPickledDict) and (self.results.added or len(keys) != len(self.summaries)):
@@ -190,23 +216,25 @@ class ParseCache:
 # The index is read on every run: marshal reads its 10,000 tuples of strings and numbers ~2x
 # faster than pickle, and the header (Python's version among it) guards marshal's format.
 def _load_index(path: Path, header: object) -> Any:
-    remembered = _read_files.get(path, header)
+    remembered = _kept_files.get(path, header)
     if remembered is not None:
         return remembered
     try:
-        saved = marshal.loads(path.read_bytes())
+        with path.open("rb") as handle:
+            opened = os.fstat(handle.fileno())
+            saved = marshal.loads(handle.read())
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if not (isinstance(saved, tuple) and saved and saved[0] == header):
         return None
-    _read_files.put(path, header, saved[1:])
+    _kept_files.put(path, header, saved[1:], read_from=opened)
     return saved[1:]
 
 
 def _save_index(path: Path, data: tuple) -> None:
     with _replaced_atomically(path) as handle:
         marshal.dump(data, handle)
-    _read_files.put(path, data[0], data[1:])
+    _kept_files.put(path, data[0], data[1:])
 
 
 class LazyPickledDict(MutableMapping):
@@ -248,11 +276,12 @@ class LazyPickledDict(MutableMapping):
 
     def _read_base(self, count_only: bool) -> Any:
         """The base file's entries (or only how many there are), or None if it is unusable."""
-        remembered = _read_files.get(self.path, self.header)
+        remembered = _kept_files.get(self.path, self.header)
         if remembered is not None:
             return remembered[0] if count_only else remembered[1]
         try:
             with self.path.open("rb") as handle:
+                opened = os.fstat(handle.fileno())
                 if pickle.load(handle) != self.header:
                     return None
                 count = pickle.load(handle)
@@ -261,7 +290,7 @@ class LazyPickledDict(MutableMapping):
                 entries = pickle.load(handle)
         except _UNREADABLE:
             return None
-        _read_files.put(self.path, self.header, (count, entries))
+        _kept_files.put(self.path, self.header, (count, entries), read_from=opened)
         return entries
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -325,14 +354,15 @@ _UNREADABLE = (OSError, pickle.PickleError, EOFError, AttributeError, ImportErro
 
 def load_pickle(path: Path, header: object) -> Any:
     """The data saved by save_pickle under the same header, or None (missing, stale or damaged)."""
-    remembered = _read_files.get(path, header)
+    remembered = _kept_files.get(path, header)
     if remembered is not None:
         return remembered[0]
     try:
         with path.open("rb") as handle:
+            opened = os.fstat(handle.fileno())
             if pickle.load(handle) == header:
                 data = pickle.load(handle)
-                _read_files.put(path, header, (data,))
+                _kept_files.put(path, header, (data,), read_from=opened)
                 return data
     except _UNREADABLE:
         pass
@@ -356,4 +386,4 @@ def save_pickle(path: Path, header: object, *data: Any) -> None:
         pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
         for item in data:
             pickle.dump(item, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    _read_files.put(path, header, data)
+    _kept_files.put(path, header, data)

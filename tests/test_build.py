@@ -480,22 +480,41 @@ def test_each_warm_build_equals_a_cold_build(tmp_path: Path, monkeypatch: pytest
 
     monkeypatch.setattr(site_gen.pages, "LISTING_ABSTRACTS_UP_TO", 3)  # long and short listings
     monkeypatch.setattr(site_gen.pages, "RELATED_COUNT", 2)  # neighbours, not the whole category
-    kept = site_gen.parse_cache._ReadFiles()
+    kept = site_gen.parse_cache._KeptFiles()
     kept.enabled = in_one_process
-    monkeypatch.setattr(site_gen.parse_cache, "_read_files", kept)
     listing = PaperList(tmp_path / "warm")
     for number in range(9):
         listing.write(f"p{number}", _paper(number))
+    monkeypatch.setattr(site_gen.parse_cache, "_kept_files", kept)
     build(Project(listing.root))
     for number, (name, edit) in enumerate(_EDITS):
         edit(listing)
+        monkeypatch.setattr(site_gen.parse_cache, "_kept_files", kept)
         build(Project(listing.root))
         cold = tmp_path / f"cold-{number}"
         shutil.copytree(listing.root, cold, ignore=shutil.ignore_patterns("build"))
+        monkeypatch.setattr(site_gen.parse_cache, "_kept_files", site_gen.parse_cache._KeptFiles())
         build(Project(cold))
         assert tree_digest(listing.root / "build" / "docs") == tree_digest(cold / "build" / "docs"), f"after the edit: {name}"
     if in_one_process:
         assert kept._files and kept._results  # it did keep what it read
+
+
+def test_an_edit_computes_the_page_keys_of_its_category_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import site_gen.pages
+    from site_gen.build import build
+    from site_gen.project import Project
+
+    listing = PaperList(tmp_path / "list")
+    for number in range(9):
+        listing.write(f"p{number}", _paper(number))
+    build(Project(listing.root))
+    computed = []
+    real = site_gen.pages.SiteRenderer.paper_page_key
+    monkeypatch.setattr(site_gen.pages.SiteRenderer, "paper_page_key", lambda self, paper: computed.append(paper.id) or real(self, paper))
+    listing.write("p7", _paper(7).replace("memory hungry", "memory bound"))
+    build(Project(listing.root))
+    assert sorted(computed) == ["p6", "p7", "p8"]  # the agents category
 
 
 def test_a_build_in_one_process_reads_cache_files_that_another_process_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -505,21 +524,38 @@ def test_a_build_in_one_process_reads_cache_files_that_another_process_replaced(
     from site_gen.build import build
     from site_gen.project import Project
 
-    serving, terminal = site_gen.parse_cache._ReadFiles(), site_gen.parse_cache._ReadFiles()
+    serving, terminal = site_gen.parse_cache._KeptFiles(), site_gen.parse_cache._KeptFiles()
     serving.enabled = True
     listing = PaperList(tmp_path / "list")
     for number in range(4):
         listing.write(f"p{number}", _paper(number))
-    for edit, process in enumerate([serving, terminal, terminal, serving]):
-        monkeypatch.setattr(site_gen.parse_cache, "_read_files", process)
-        listing.write("p1", _paper(1, title=f"Edit {edit}"))
+    # The terminal adds a paper that is gone by the serving process's next build: only the
+    # manifest the terminal wrote (not the one the serving process remembers) lists its page.
+    steps = [(serving, "p1"), (terminal, "p1"), (terminal, "p9"), (serving, "p1"), (serving, "p1")]
+    for step, (process, paper) in enumerate(steps):
+        monkeypatch.setattr(site_gen.parse_cache, "_kept_files", process)
+        if step == 3:
+            (listing.root / "papers/p9.yml").unlink()
+        listing.write(paper, _paper(int(paper[1]), title=f"Edit {step}"))
         build(Project(listing.root))
-        assert f"Edit {edit}" in page(listing, "categories/training.md")
-        cold = tmp_path / f"cold-{edit}"
+        cold = tmp_path / f"cold-{step}"
         shutil.copytree(listing.root, cold, ignore=shutil.ignore_patterns("build"))
+        monkeypatch.setattr(site_gen.parse_cache, "_kept_files", site_gen.parse_cache._KeptFiles())
         build(Project(cold))
-        assert tree_digest(listing.root / "build" / "docs") == tree_digest(cold / "build" / "docs")
-    (listing.root / "build/cache/derived-keys.pickle").write_bytes(b"damaged")
+        assert tree_digest(listing.root / "build" / "docs") == tree_digest(cold / "build" / "docs"), f"step {step}"
+    monkeypatch.setattr(site_gen.parse_cache, "_kept_files", serving)
+    (listing.root / "build/cache/group-keys.pickle").write_bytes(b"damaged")
     listing.write("p2", _paper(2, title="After the damage"))
     build(Project(listing.root))
     assert "After the damage" in page(listing, "papers/p3.md")  # a neighbour's related list
+
+
+def test_mkdocs_serve_keeps_cache_files_in_memory_and_mkdocs_build_does_not(monkeypatch: pytest.MonkeyPatch):
+    import site_gen.mkdocs_hook
+    import site_gen.parse_cache
+
+    for command, kept in (("build", False), ("serve", True)):
+        monkeypatch.setattr(site_gen.parse_cache, "_kept_files", site_gen.parse_cache._KeptFiles())
+        site_gen.mkdocs_hook.on_startup(command=command, dirty=False)
+        assert site_gen.parse_cache._kept_files.enabled is kept
+    monkeypatch.setattr(site_gen.mkdocs_hook, "_serving", False)
