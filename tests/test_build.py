@@ -469,6 +469,19 @@ _EDITS = [
 ]
 
 
+def assert_same_as_a_cold_build(listing: PaperList, cold: Path, monkeypatch: pytest.MonkeyPatch, when: str) -> None:
+    """A copy of the list built from scratch, by a process that has kept nothing in memory,
+    writes the same tree as the list's own (warm) build."""
+    import site_gen.parse_cache
+    from site_gen.build import build
+    from site_gen.project import Project
+
+    shutil.copytree(listing.root, cold, ignore=shutil.ignore_patterns("build"))
+    monkeypatch.setattr(site_gen.parse_cache, "_kept_files", site_gen.parse_cache._KeptFiles())
+    build(Project(cold))
+    assert tree_digest(listing.root / "build" / "docs") == tree_digest(cold / "build" / "docs"), when
+
+
 @pytest.mark.parametrize("in_one_process", [False, True], ids=["build after build", "builds in one process (mkdocs serve)"])
 def test_each_warm_build_equals_a_cold_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_one_process: bool):
     """Keys remembered for whole categories and listings (and, in one process, the cache files
@@ -491,11 +504,7 @@ def test_each_warm_build_equals_a_cold_build(tmp_path: Path, monkeypatch: pytest
         edit(listing)
         monkeypatch.setattr(site_gen.parse_cache, "_kept_files", kept)
         build(Project(listing.root))
-        cold = tmp_path / f"cold-{number}"
-        shutil.copytree(listing.root, cold, ignore=shutil.ignore_patterns("build"))
-        monkeypatch.setattr(site_gen.parse_cache, "_kept_files", site_gen.parse_cache._KeptFiles())
-        build(Project(cold))
-        assert tree_digest(listing.root / "build" / "docs") == tree_digest(cold / "build" / "docs"), f"after the edit: {name}"
+        assert_same_as_a_cold_build(listing, tmp_path / f"cold-{number}", monkeypatch, f"after the edit: {name}")
     if in_one_process:
         assert kept._files and kept._results  # it did keep what it read
 
@@ -538,11 +547,7 @@ def test_a_build_in_one_process_reads_cache_files_that_another_process_replaced(
             (listing.root / "papers/p9.yml").unlink()
         listing.write(paper, _paper(int(paper[1]), title=f"Edit {step}"))
         build(Project(listing.root))
-        cold = tmp_path / f"cold-{step}"
-        shutil.copytree(listing.root, cold, ignore=shutil.ignore_patterns("build"))
-        monkeypatch.setattr(site_gen.parse_cache, "_kept_files", site_gen.parse_cache._KeptFiles())
-        build(Project(cold))
-        assert tree_digest(listing.root / "build" / "docs") == tree_digest(cold / "build" / "docs"), f"step {step}"
+        assert_same_as_a_cold_build(listing, tmp_path / f"cold-{step}", monkeypatch, f"step {step}")
     monkeypatch.setattr(site_gen.parse_cache, "_kept_files", serving)
     (listing.root / "build/cache/group-keys.pickle").write_bytes(b"damaged")
     listing.write("p2", _paper(2, title="After the damage"))
