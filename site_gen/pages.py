@@ -254,7 +254,8 @@ class SiteRenderer:
         keys: dict[str, bytes] = {}
         for slug, papers in self.catalog.by_category.items():
             inputs = self._group_inputs(papers, with_citation_keys=True)
-            keys.update(self._for_group(f"paper pages in {slug}", inputs, lambda papers=papers: {p.id: self.paper_page_key(p) for p in papers}))
+            compute = lambda papers=papers: {p.id: self.paper_page_key(p) for p in papers}  # noqa: E731
+            keys.update(self._for_group(f"paper pages in {slug}", inputs, compute))
         return keys
 
     def paper_page_key(self, paper: Paper) -> bytes:

@@ -115,7 +115,8 @@ def _installed_distributions() -> bytes:
     for name in _CACHED_LIBRARIES:
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.origin:
-            folders.add(os.path.dirname(os.path.dirname(spec.origin)))
+            module_folder = os.path.dirname(spec.origin)  # a package's folder, or where a module is
+            folders.add(os.path.dirname(module_folder) if spec.submodule_search_locations else module_folder)
     names = sorted(entry for folder in folders for entry in os.listdir(folder) if entry.endswith(".dist-info"))
     return "\n".join(names).encode()
 
