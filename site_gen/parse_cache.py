@@ -66,7 +66,8 @@ class _KeptFiles:
             return None
         try:
             return known[2] if signature(os.stat(path)) == known[0] else None
-        except OSError:
+        except OSError:  # deleted (a side file merged into its cache): let its data go
+            del self._files[path]
             return None
 
     def put(self, path: Path, header: object, data: Any, read_from: os.stat_result | None = None) -> None:
