@@ -60,9 +60,9 @@ check: install
 # --dirty: MkDocs rebuilds only the pages whose Markdown `site-gen build` rewrote (it leaves
 # unchanged files untouched), so an edit shows in ~1.2 s at 173 papers and ~3 s at 10,000, where a
 # full rebuild takes a minute (bench/serve.py measures it). After changing site_gen itself, start
-# it again: the serving process keeps the code and templates it loaded. The preview has no search: Pagefind
-# indexes only `make site` output, and Material's built-in index would hold only the pages of the
-# last dirty rebuild.
+# it again: the serving process keeps the code and templates it loaded. The preview has no search:
+# Pagefind indexes only `make site` output, and Material's built-in index would hold only the pages
+# of the last dirty rebuild.
 serve: generate
 	$(BIN)/mkdocs serve --livereload --dirty
 
