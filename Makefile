@@ -42,7 +42,7 @@ generate: install
 	$(BIN)/site-gen build
 
 # Search: `site-gen search-index` runs Pagefind on the built pages (only their articles, see
-# overrides/main.html) into site/pagefind/, which the search box loads in small pieces. Above 2,000
+# site_gen/mkdocs/overrides/main.html) into site/pagefind/, which the search box loads in small pieces. Above 2,000
 # pages it runs Pagefind on at most 2,000 at a time, so its memory stays near 300 MB (one run over
 # 10,000 pages takes 1.4 GB), and merges the runs into the bundle one run would have written
 # (site_gen/pagefind_merge.py).

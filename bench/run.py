@@ -51,7 +51,7 @@ SLOW = ["site_full", "mkdocs_plain", "search", "search_plain"]
 ITEMS = FAST + SLOW
 
 # Top-level entries of the work folder that the harness itself creates.
-OURS = {"papers", "docs", "mkdocs.yml", "site_gen", "overrides", "site", "site-plain", "mkdocs-plain.yml"}
+OURS = {"papers", "docs", "mkdocs.yml", "site", "site-plain", "mkdocs-plain.yml"}
 # Requests whose path says they serve search (Material's index and worker, Pagefind's files).
 SEARCH_PATH = re.compile(r"search|pagefind|lunr|worker", re.I)
 RESULT_SELECTOR = ".md-search-result__item, .pagefind-ui__result, [data-search-result]"
@@ -317,22 +317,24 @@ def site_commands(root: Path) -> tuple[list[str], bool]:
 
 
 def plain_config(root: Path) -> Path:
-    """The naive set-up: Material with no features, the built-in search plugin, the repository's
-    Markdown extensions and the generated nav; no hooks, no extra CSS or JavaScript."""
+    """The naive set-up: Material with no features, the built-in search plugin, the Markdown
+    extensions the repository's site uses (its mkdocs.yml's and those its plugin adds) and the
+    generated nav; no plugins of ours, no hooks, no extra CSS or JavaScript."""
+    from mkdocs.config import load_config
 
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-    repo_config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    site_config = load_config(str(root / "mkdocs.yml"))
+    site_config = site_config.plugins.on_config(site_config)
+    extensions = [
+        {name: site_config.mdx_configs[name]} if name in site_config.mdx_configs else name
+        for name in site_config.markdown_extensions
+    ]
     config = {
         "INHERIT": "build/docs/.nav.yml",
-        "site_name": repo_config.get("site_name") or "Paper list",
+        "site_name": site_config.site_name or "Paper list",
         "docs_dir": "build/docs",
         "theme": {"name": "material"},
         "plugins": ["search"],
-        "markdown_extensions": repo_config.get("markdown_extensions", []),
+        "markdown_extensions": extensions,
     }
     path = root / "mkdocs-plain.yml"
     path.write_text("# Written by bench/run.py: the plain MkDocs reference.\n" + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")

@@ -343,7 +343,8 @@ Stand-in written by bench/synthetic.py because the repository has no docs/contri
 
 
 def copy_site_files(dest: Path, repo: Path = REPO) -> list[str]:
-    """docs/, mkdocs.yml and the site_gen and overrides symlinks. Returns notes about anything patched."""
+    """docs/ and mkdocs.yml (which names the installed paper-list plugin). Returns notes about
+    anything patched."""
     notes = []
     if (dest / "docs").exists():
         shutil.rmtree(dest / "docs")
@@ -353,13 +354,6 @@ def copy_site_files(dest: Path, repo: Path = REPO) -> list[str]:
         notes.append("the repository has no docs/contributing.md (linked from the nav and about.md; "
                      "`mkdocs build --strict` fails without it): the harness wrote a stand-in")
     shutil.copy(repo / "mkdocs.yml", dest / "mkdocs.yml")
-    # mkdocs.yml names its hook and its theme overrides (theme.custom_dir) by paths relative to itself.
-    for name in ("site_gen", "overrides"):
-        link = dest / name
-        if link.is_symlink() or link.exists():
-            link.unlink()
-        if (repo / name).exists():
-            link.symlink_to(repo / name, target_is_directory=True)
     return notes
 
 

@@ -7,7 +7,7 @@ after the other, and their bundles are merged into the one bundle a single run w
 the order of equal scores).
 
 Works on the built HTML (any builder's): the pages to index are the articles marked
-`data-pagefind-body` (overrides/main.html) of the paper pages and of the pages one folder deep.
+`data-pagefind-body` (site_gen/mkdocs/overrides/main.html) of the paper pages and of the pages one folder deep.
 """
 
 from __future__ import annotations

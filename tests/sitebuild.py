@@ -17,9 +17,6 @@ def generate(root: Path, site_url: str | None = None) -> dict[str, str]:
     """Set up the list in `root` (which holds papers/ and docs/) with the repository's mkdocs.yml
     and run `site-gen build`; returns the environment for the builder."""
     shutil.copy(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    for name in ("site_gen", "overrides"):  # mkdocs.yml's hook and theme.custom_dir, relative to it
-        if not (root / name).exists():
-            (root / name).symlink_to(REPO_ROOT / name)
     if not (root / "docs").exists() or not any((root / "docs").iterdir()):
         shutil.copytree(REPO_ROOT / "docs", root / "docs", dirs_exist_ok=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GITHUB_ACTIONS": "false"}

@@ -556,11 +556,12 @@ def test_a_build_in_one_process_reads_cache_files_that_another_process_replaced(
 
 
 def test_mkdocs_serve_keeps_cache_files_in_memory_and_mkdocs_build_does_not(monkeypatch: pytest.MonkeyPatch):
-    import site_gen.mkdocs_hook
     import site_gen.parse_cache
+    from site_gen.mkdocs.plugin import PaperListPlugin
 
     for command, kept in (("build", False), ("serve", True)):
         monkeypatch.setattr(site_gen.parse_cache, "_kept_files", site_gen.parse_cache._KeptFiles())
-        site_gen.mkdocs_hook.on_startup(command=command, dirty=False)
+        plugin = PaperListPlugin()
+        plugin.on_startup(command=command, dirty=False)
+        assert plugin.serving is kept
         assert site_gen.parse_cache._kept_files.enabled is kept
-    monkeypatch.setattr(site_gen.mkdocs_hook, "_serving", False)

@@ -1,4 +1,4 @@
-"""site_gen.raw_html: marked raw HTML passes through Markdown unparsed, and every generated page
+"""site_gen.mkdocs.raw_html: marked raw HTML passes through Markdown unparsed, and every generated page
 converts to the same HTML with the extension as without it (only faster)."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def convert(text: str, extensions: list, configs: dict | None = None) -> str:
 def test_marked_block_is_emitted_exactly_as_written():
     block = '<div class="x" data-b="2" data-a="1">\n<p>*not emphasis* [not](a-link)</p>\n\n# not a heading\n</div>'
     text = f"# Title\n\n<!-- raw-html -->\n{block}\n<!-- /raw-html -->\n\nSome *emphasis*.\n"
-    html = convert(text, ["site_gen.raw_html", "md_in_html", "toc"])
+    html = convert(text, ["site_gen.mkdocs.raw_html", "md_in_html", "toc"])
     assert block in html  # attribute order, blank lines and Markdown-looking text untouched
     assert '<h1 id="title">Title</h1>' in html and "<em>emphasis</em>" in html
 
@@ -34,7 +34,7 @@ def test_marked_blocks_inside_a_markdown_div_between_headings():
         '<div class="paper-list" markdown>\n\n## 2024\n\n<!-- raw-html -->\n<div class="a">one</div>\n<div class="b">two</div>\n<!-- /raw-html -->\n\n'
         '## 2023\n\n<!-- raw-html -->\n<div class="c">three</div>\n<!-- /raw-html -->\n\n</div>\n'
     )
-    html = convert(text, ["site_gen.raw_html", "md_in_html", "toc"])
+    html = convert(text, ["site_gen.mkdocs.raw_html", "md_in_html", "toc"])
     assert html.index('id="2024"') < html.index('<div class="a">one</div>\n<div class="b">two</div>') < html.index('id="2023"') < html.index('<div class="c">three</div>')
     assert "<p><div" not in html and "raw-html" not in html
 
@@ -42,7 +42,7 @@ def test_marked_blocks_inside_a_markdown_div_between_headings():
 def test_markers_never_pair_across_blocks():
     """An empty block, or a block whose end marker is missing, must not swallow the Markdown up to
     another block's end marker."""
-    extensions = ["site_gen.raw_html", "md_in_html"]
+    extensions = ["site_gen.mkdocs.raw_html", "md_in_html"]
     empty_first = "<!-- raw-html -->\n<!-- /raw-html -->\n\n## Heading\n\n<!-- raw-html -->\n<div>x</div>\n<!-- /raw-html -->\n"
     html = convert(empty_first, extensions)
     assert "<h2>Heading</h2>" in html and "<div>x</div>" in html and "## Heading" not in html
@@ -53,13 +53,13 @@ def test_markers_never_pair_across_blocks():
 
 def test_markers_in_a_fenced_code_example_stay_text():
     text = "```text\n<!-- raw-html -->\n<p>x</p>\n<!-- /raw-html -->\n```\n"
-    html = convert(text, ["site_gen.raw_html", "pymdownx.superfences", "md_in_html"])
+    html = convert(text, ["site_gen.mkdocs.raw_html", "pymdownx.superfences", "md_in_html"])
     assert "&lt;!-- raw-html --&gt;" in html and "&lt;p&gt;x&lt;/p&gt;" in html
 
 
 def test_unterminated_marker_leaves_markdown_as_it_was():
     text = "<!-- raw-html -->\n<p>*x*</p>\n\nAfter *y*.\n"
-    assert convert(text, ["site_gen.raw_html", "md_in_html"]) == convert(text, ["md_in_html"])
+    assert convert(text, ["site_gen.mkdocs.raw_html", "md_in_html"]) == convert(text, ["md_in_html"])
 
 
 class _Canonical(HTMLParser):
@@ -117,9 +117,10 @@ def test_generated_pages_convert_the_same_with_and_without_the_extension(tmp_pat
     build(Project(listing.root))
     assert "abstract is on its page" in (listing.root / "build/docs/categories/training.md").read_text(encoding="utf-8")
     config = load_config(str(listing.root / "mkdocs.yml"))
+    config = config.plugins.on_config(config)  # the paper-list plugin adds the extensions
     with_extension = list(config.markdown_extensions)
-    assert "site_gen.raw_html" in with_extension
-    without = [e for e in with_extension if e != "site_gen.raw_html"]
+    assert "site_gen.mkdocs.raw_html" in with_extension
+    without = [e for e in with_extension if e != "site_gen.mkdocs.raw_html"]
     pages = sorted((listing.root / "build" / "docs").rglob("*.md"))
     assert len(pages) > 10
     for page in pages:

@@ -1,4 +1,4 @@
-"""Search: the Pagefind index that `make site` writes, in Material's search box (docs/assets/search.js),
+"""Search: the Pagefind index that `make site` writes, in Material's search box (site_gen/mkdocs/overrides/assets/paper-list/search.js),
 against the built seed site in Debian's Chromium. Real index, real server, no mocks."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 /*
- * Search with Pagefind in Material's search box (overrides/partials/search-pagefind.html).
+ * Search with Pagefind in Material's search box (../../partials/search-pagefind.html).
  *
  * Pagefind's index (site/pagefind/, written by `make site` after `mkdocs build`) is split into
  * small chunks: a query downloads Pagefind's script and WebAssembly once, then only the chunks of

@@ -13,7 +13,7 @@ are HTML-escaped by the templates, so no data can contain the closing comment. A
 with a block-level tag (else Markdown wraps it in a paragraph) and must not hold an `id` that a
 link points to: MkDocs' anchor validation does not see inside it.
 
-mkdocs.yml: `markdown_extensions: [site_gen.raw_html]`.
+The paper-list plugin adds it to a list's Markdown extensions (`site_gen.mkdocs.raw_html`).
 """
 
 from __future__ import annotations

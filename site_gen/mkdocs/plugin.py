@@ -1,0 +1,69 @@
+"""The `paper-list` MkDocs plugin: dispatches MkDocs' events to the modules of this package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.plugins import BasePlugin, event_priority
+
+from site_gen.mkdocs import serve, theme
+from site_gen.mkdocs.config import PaperListConfig
+from site_gen.mkdocs.fragment_cache import FragmentCache
+from site_gen.mkdocs.page_store import PageStore
+from site_gen.project import Project
+
+
+class PaperListPlugin(BasePlugin[PaperListConfig]):
+    # MkDocs keeps a plugin that has on_startup across the rebuilds of `mkdocs serve`.
+    serving = False
+
+    def on_startup(self, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
+        if self.serving:
+            serve.start_serving()
+
+    def on_config(self, config):
+        if not self.config.enabled:
+            return config
+        self.project = Project((Path(config.config_file_path).parent / self.config.root).resolve())
+        self.pages = PageStore()
+        theme.configure(config, self.project)
+        return config
+
+    def on_pre_build(self, config) -> None:
+        if not self.config.enabled:
+            return
+        if self.serving:
+            serve.regenerate(self.project)
+        theme.require_generated_tree(self.project)
+
+    def on_files(self, files, config):
+        if self.config.enabled:
+            theme.use_generated_nav(config, files)
+        return files
+
+    def on_serve(self, server, config, builder):
+        if self.config.enabled:
+            serve.watch_sources(server, config.docs_dir, self.project)
+        return server
+
+    def on_env(self, env, config, files):
+        if self.config.enabled:
+            env.globals["fragment_cache"] = FragmentCache()  # new each build: `mkdocs serve` rebuilds
+        return env
+
+    @event_priority(-100)  # after every plugin that reads or changes the HTML
+    def on_page_content(self, html, page, config, files):
+        return self.pages.put(page, html) if self.config.enabled else html
+
+    @event_priority(100)  # before every plugin that reads the HTML (the built-in search for serve)
+    def on_page_context(self, context, page, config, nav):
+        if self.config.enabled:
+            self.pages.restore(page)
+        return context
+
+    @event_priority(-100)
+    def on_post_page(self, output, page, config):
+        if self.config.enabled:
+            self.pages.release(page)
+        return output

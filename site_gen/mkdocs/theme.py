@@ -1,0 +1,70 @@
+"""What the plugin sets in a list's MkDocs configuration, so that mkdocs.yml holds only what its
+maintainer chooses (site name and URL, palette, features)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files, InclusionLevel
+
+from site_gen.pages import NAV_FILE
+from site_gen.project import Project
+
+# The theme overrides (templates) and, under assets/paper-list/, the scripts and styles: MkDocs
+# copies a theme folder's files that are not templates into the site.
+OVERRIDES = Path(__file__).parent / "overrides"
+STYLES = ("assets/paper-list/extra.css", "assets/paper-list/filters.css")
+SCRIPTS = ("assets/paper-list/tablesort.js", "assets/paper-list/filters.js", "assets/paper-list/search.js")
+# What the generated pages use. A list adds what its hand-written pages need (code highlighting,
+# permalinks on headings) in its own mkdocs.yml. MkDocs sets up every extension again for each page,
+# so nothing else is added: at 10,000 papers each idle one costs ~0.1 ms per page.
+MARKDOWN_EXTENSIONS = (
+    "site_gen.mkdocs.raw_html",  # marked raw HTML blocks pass through unparsed
+    "attr_list",  # buttons and chips: [text](url){ .md-button }
+    "md_in_html",  # Markdown inside the listings' and cards' <div markdown>
+    "tables",
+    "toc",
+    "admonition",  # a curator's note on a paper page
+)
+
+
+def configure(config, project: Project) -> None:
+    """Point MkDocs at the generated tree and add the theme overrides, assets and extensions."""
+    if config.theme.name != "material":
+        raise PluginError(f"paper-list: the theme is '{config.theme.name}' — set `theme: name: material` in mkdocs.yml")
+    config.docs_dir = str(project.output_dir)
+    if str(OVERRIDES) not in config.theme.dirs:
+        # After the list's own custom_dir, which can override these in turn; before Material's.
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES))
+    config.extra_css[:0] = [style for style in STYLES if style not in config.extra_css]
+    config.extra_javascript[:0] = [script for script in SCRIPTS if script not in map(str, config.extra_javascript)]
+    config.markdown_extensions.extend(name for name in MARKDOWN_EXTENSIONS if name not in config.markdown_extensions)
+
+
+def require_generated_tree(project: Project) -> None:
+    if not project.output_dir.is_dir():
+        raise PluginError(f"paper-list: {project.display(project.output_dir)} does not exist — run `site-gen build` first (`make site` does)")
+
+
+def use_generated_nav(config, files: Files) -> None:
+    """The navigation that `site-gen build` wrote (unless mkdocs.yml has its own); the pages it
+    does not list (every paper and tag page) are reached from listings and search, so MkDocs is
+    told they are left out of the nav on purpose."""
+    if config.nav is not None:
+        return
+    nav_file = Path(config.docs_dir) / NAV_FILE
+    config.nav = yaml.safe_load(nav_file.read_text(encoding="utf-8"))["nav"]
+    in_nav = set(_nav_paths(config.nav))
+    for file in files.documentation_pages():
+        if file.src_uri not in in_nav:
+            file.inclusion = InclusionLevel.NOT_IN_NAV
+
+
+def _nav_paths(items) -> list[str]:
+    paths = []
+    for item in items:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        paths.extend(_nav_paths(value) if isinstance(value, list) else [value])
+    return paths
