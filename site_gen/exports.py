@@ -8,10 +8,8 @@ import re
 from functools import cache
 from typing import Iterable
 
-from site_gen.catalog import Catalog
-from site_gen.records import Paper
-
-FEED_SIZE = 50
+from site_gen import urls
+from site_gen.records import Paper, Taxonomy
 
 
 def record_json(paper: Paper) -> str:
@@ -19,10 +17,10 @@ def record_json(paper: Paper) -> str:
     return "  " + json.dumps(paper.export(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
 
 
-def papers_json(records: Iterable[str]) -> str:
+def papers_json(records: Iterable[object]) -> str:
     """The records (from record_json, in id order) as one JSON array, exactly as json.dumps with
     indent=2 writes it; each item validates against paper.schema.json."""
-    body = ",\n".join(records)
+    body = ",\n".join(map(str, records))
     return f"[\n{body}\n]\n" if body else "[]\n"
 
 
@@ -80,7 +78,7 @@ def citation_keys(stems: dict[str, str]) -> dict[str, str]:
     return keys
 
 
-def bibtex_entry(paper: Paper, key: str) -> str:
+def bibtex_entry(paper: Paper, citation_key: str) -> str:
     fields: list[tuple[str, str]] = [
         ("title", "{" + latex(paper.title) + "}"),
         ("author", " and ".join(latex(author) for author in paper.authors)),
@@ -98,12 +96,12 @@ def bibtex_entry(paper: Paper, key: str) -> str:
         fields.append(("doi", latex(paper.doi)))
     fields.append(("url", paper.main_url))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@{kind}{{{key},\n{body}\n}}\n"
+    return f"@{kind}{{{citation_key},\n{body}\n}}\n"
 
 
-def papers_bib(entries: dict[str, str], keys: dict[str, str]) -> str:
-    """Every paper's entry (`entries` and `keys` by paper id), in citation-key order."""
-    return "\n".join(entries[paper_id] for paper_id in sorted(entries, key=keys.__getitem__))
+def papers_bib(entries: Iterable[object]) -> str:
+    """Every paper's entry (from bibtex_entry, in citation-key order)."""
+    return "\n".join(map(str, entries))
 
 
 # --- Atom feed --------------------------------------------------------------------------------
@@ -113,23 +111,24 @@ def _midnight(date_text: str) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(date_text), dt.time(), tzinfo=dt.timezone.utc)
 
 
-def feed_xml(catalog: Catalog, site_url: str) -> bytes:
-    """Atom feed of the most recently added papers. Deterministic: every date comes from the data."""
+def feed_xml(taxonomy: Taxonomy, papers: tuple[Paper, ...], site_url: str) -> bytes:
+    """Atom feed of the given papers (the most recently added, newest first). Deterministic:
+    every date comes from the data."""
     from feedgen.feed import FeedGenerator
 
     site_url = site_url.rstrip("/") + "/"
-    recent = catalog.recently_added(FEED_SIZE)
+    categories = {term.slug: term for term in taxonomy.categories}
     feed = FeedGenerator()
     feed.id(site_url)
-    feed.title(catalog.taxonomy.title)
-    feed.subtitle(catalog.taxonomy.description)
+    feed.title(taxonomy.title)
+    feed.subtitle(taxonomy.description)
     feed.link(href=site_url, rel="alternate")
-    feed.link(href=site_url + "feed.xml", rel="self")
+    feed.link(href=urls.absolute(site_url, urls.FEED), rel="self")
     feed.generator("site-gen")
     feed.language("en")
-    feed.updated(_midnight(recent[0].added) if recent else _midnight("1970-01-01"))
-    for paper in reversed(recent):  # feedgen prepends entries: newest ends up first
-        permalink = f"{site_url}papers/{paper.id}/"
+    feed.updated(_midnight(papers[0].added) if papers else _midnight("1970-01-01"))
+    for paper in reversed(papers):  # feedgen prepends entries: newest ends up first
+        permalink = urls.absolute(site_url, urls.paper(paper.id))
         entry = feed.add_entry()
         entry.id(permalink)
         entry.title(paper.title)
@@ -140,7 +139,7 @@ def feed_xml(catalog: Catalog, site_url: str) -> bytes:
             entry.author(name=author)
         entry.updated(_midnight(paper.added))
         entry.published(_midnight(paper.added))
-        entry.category(term=paper.category, label=catalog.categories[paper.category].title)
+        entry.category(term=paper.category, label=categories[paper.category].title)
         summary = paper.abstract or paper.note or paper.title
         entry.summary(summary)
     return feed.atom_str(pretty=True)

@@ -12,14 +12,16 @@ import marshal
 import os
 import pickle
 import time
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
 
 import fastjsonschema
 
 from site_gen.diagnostics import Diagnostic, InputError
-from site_gen.parse_cache import ParseCache, Signature, content_key, signature
+from site_gen.incremental.parse_cache import ParseCache, content_key
+from site_gen.incremental.pool import run_batches
+from site_gen.incremental.store import Signature, signature
 from site_gen.project import Project
 from site_gen.records import Paper, Taxonomy, Term, freeze
 from site_gen.schema import PAPER_SCHEMA_FILE, TAXONOMY_SCHEMA_FILE, load_schema
@@ -125,7 +127,7 @@ FileJob = tuple[str, str, str]
 FileResult = tuple[bytes, Summary | None, bytes | None]
 
 
-def _read_batch(batch: list[FileJob], known: Container[bytes], today: dt.date) -> list[FileResult]:
+def _read_batch(batch: Sequence[FileJob], known: Container[bytes], today: dt.date) -> list[FileResult]:
     return [_read_file(path, paper_id, display_path, known, today) for path, paper_id, display_path in batch]
 
 
@@ -146,20 +148,12 @@ def _read_file(path: str, paper_id: str, display_path: str, known: Container[byt
 def _read_all(jobs: list[FileJob], known: Container[bytes], today: dt.date) -> list[FileResult]:
     """Read, hash and parse the files, in worker processes when there are many: they read the
     files themselves, so a cold run's 17 MB of YAML is neither read by one process alone nor
-    copied to the others."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
-        return _read_batch(jobs, known, today)
-    from concurrent.futures import ProcessPoolExecutor  # 30 ms to import: only when it is used
+    copied to the others. Forked workers inherit the validators scan_project loaded."""
 
-    size = -(-len(jobs) // workers)
-    batches = [jobs[start : start + size] for start in range(0, len(jobs), size)]
-    known = frozenset(known)
-    # Forked workers inherit the validators scan_project loaded; started otherwise (spawn, the
-    # default on macOS), each compiles its own.
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(_read_batch, batches, [known] * len(batches), [today] * len(batches))
-        return [item for batch in results for item in batch]
+    def read(batch: Sequence[FileJob]) -> list[FileResult]:
+        return _read_batch(batch, known, today)
+
+    return [item for batch in run_batches(read, jobs, PARALLEL_THRESHOLD) for item in batch]
 
 
 def read_taxonomy(project: Project) -> tuple[Taxonomy | None, list[Diagnostic]]:
@@ -196,6 +190,7 @@ def read_taxonomy(project: Project) -> tuple[Taxonomy | None, list[Diagnostic]]:
         url=listing.get("url"),
         categories=terms("categories"),
         tags=terms("tags"),
+        settings=freeze(data.get("settings", {})),
     )
     return taxonomy, []
 
@@ -212,6 +207,10 @@ class Listing:
     def __len__(self) -> int:
         return len(self.files)
 
+    def content_keys(self) -> dict[str, bytes]:
+        """Each paper's content key (the digest of its file), by paper id."""
+        return {_paper_id(display_path): key for display_path, (_, key) in self.files.items()}
+
     def papers(self) -> list[Paper]:
         papers = []
         restored = False
@@ -219,7 +218,7 @@ class Listing:
             paper = self.parse_cache.result(key)
             if paper is None:  # its cached result was lost: parse the file again, and keep it
                 with open(os.path.join(self.root, display_path), "rb") as handle:
-                    paper = parse_paper(handle.read(), display_path.rsplit("/", 1)[-1][:-4], display_path, self.parse_cache.today)
+                    paper = parse_paper(handle.read(), _paper_id(display_path), display_path, self.parse_cache.today)
                 assert isinstance(paper, Paper), f"{display_path} changed during the run"
                 self.parse_cache.restore_result(key, paper)
                 restored = True
@@ -227,6 +226,10 @@ class Listing:
         if restored:
             self.parse_cache.save_results({key for _, key in self.files.values()})
         return papers
+
+
+def _paper_id(display_path: str) -> str:
+    return display_path.rsplit("/", 1)[-1].removesuffix(".yml")
 
 
 def _scan(project: Project, parse_cache: ParseCache, today: dt.date) -> tuple[list[Diagnostic], dict[str, tuple[Signature, bytes]]]:

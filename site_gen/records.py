@@ -109,3 +109,4 @@ class Taxonomy:
     url: str | None
     categories: tuple[Term, ...]
     tags: tuple[Term, ...]
+    settings: Mapping[str, Any]  # what `settings:` sets (see options.py)

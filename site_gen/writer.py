@@ -1,9 +1,7 @@
 """Write a generated tree exactly and atomically, touching only the files whose content changed.
 
-A manifest (kept in the cache folder) records, for every file of the tree, the key of what it was
-made from and the file's stat signature after writing. A page whose key is unchanged and whose
-file is still as written is neither rendered (the renderer asks `is_current` first) nor written:
-it keeps its inode and mtime, so watchers and MkDocs' dirty builds see only real changes.
+With an output manifest (site_gen/incremental/manifest.py), pages it says are current are left
+alone without being compared.
 
 Changed files are written into a staging folder first; only once every page has been produced are
 they renamed into place and the files of deleted pages removed, so bad input or a crash while
@@ -19,12 +17,20 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from site_gen.pages import Page
-from site_gen.parse_cache import Signature, load_pickle, save_pickle, signature
+if TYPE_CHECKING:
+    from site_gen.incremental.manifest import OutputManifest
 
-Manifest = dict[str, tuple[bytes, Signature]]
+
+@dataclass(frozen=True)
+class Page:
+    """A file of the output. `key` identifies what `content` was made from (empty: the content
+    itself identifies it); `content` is None for a page the manifest says is current for `key`."""
+
+    path: str
+    content: bytes | None
+    key: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -55,22 +61,12 @@ def _existing_files(root: Path) -> set[str]:
 
 
 class OutputTree:
-    def __init__(self, target: Path, manifest_file: Path | None = None, header: object = None):
+    def __init__(self, target: Path, manifest: OutputManifest | None = None):
         self.target = target
-        self.manifest_file = manifest_file
-        saved = load_pickle(manifest_file, header) if manifest_file and target.is_dir() else None
-        self.manifest: Manifest = saved or {}
-        self.header = header
+        self.manifest = manifest
 
     def is_current(self, path: str, key: bytes) -> bool:
-        """Whether the file at `path` is exactly what was written for `key`."""
-        known = self.manifest.get(path)
-        if known is None or known[0] != key:
-            return False
-        try:
-            return signature(os.stat(f"{self.target}/{path}")) == known[1]
-        except OSError:
-            return False
+        return self.manifest is not None and self.manifest.is_current(path, key)
 
     def write(self, pages: Iterable[Page]) -> WriteReport:
         """Make the tree hold exactly `pages`. A page without content must be current."""
@@ -80,7 +76,8 @@ class OutputTree:
         for leftover in (staging, retired):  # from an earlier run that crashed
             if leftover.exists():
                 shutil.rmtree(leftover)
-        full = not self.manifest
+        known = self.manifest.entries if self.manifest is not None else {}
+        full = not known
         staging.mkdir(parents=True)
         keys: dict[str, bytes] = {}
         written = []
@@ -108,7 +105,7 @@ class OutputTree:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        old_files = _existing_files(target) if full and target.exists() else set(self.manifest)
+        old_files = _existing_files(target) if full and target.exists() else set(known)
         removed = tuple(sorted(old_files - set(keys)))
         if full:
             if target.exists():
@@ -122,21 +119,9 @@ class OutputTree:
             for path in removed:
                 (target / path).unlink(missing_ok=True)
             shutil.rmtree(staging)
-        # A full write re-stats every file (hard links keep the old inode, copies do not).
-        self._save_manifest(keys, set(keys) if full else set(written))
+        if self.manifest is not None:  # a full write re-stats every file (hard links keep the old inode, copies do not)
+            self.manifest.record(keys, set(keys) if full else set(written))
         return WriteReport(tuple(written), len(keys) - len(written), removed)
-
-    def _save_manifest(self, keys: dict[str, bytes], touched: set[str]) -> None:
-        if self.manifest_file is None:
-            return
-        manifest: Manifest = {}
-        for path, key in keys.items():
-            known = self.manifest.get(path)
-            if path in touched or known is None or known[0] != key:
-                manifest[path] = (key, signature(os.stat(f"{self.target}/{path}")))
-            else:
-                manifest[path] = known
-        save_pickle(self.manifest_file, self.header, manifest)
 
 
 def write_tree(target: Path, pages: Iterable[Page]) -> WriteReport:

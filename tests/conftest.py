@@ -70,6 +70,13 @@ class PaperList:
     def write_taxonomy(self, text: str) -> None:
         (self.root / "papers" / "_taxonomy.yml").write_text(text, encoding="utf-8")
 
+    def write_settings(self, **settings: int) -> None:
+        """Set the list's `settings:` in its taxonomy file (replacing any set before)."""
+        path = self.root / "papers" / "_taxonomy.yml"
+        text = path.read_text(encoding="utf-8").split("settings:\n")[0]
+        lines = "".join(f"  {name}: {value}\n" for name, value in settings.items())
+        path.write_text(f"{text}settings:\n{lines}", encoding="utf-8")
+
     def write(self, paper_id: str, text: str, suffix: str = ".yml") -> Path:
         path = self.root / "papers" / f"{paper_id}{suffix}"
         path.write_text(textwrap.dedent(text), encoding="utf-8")

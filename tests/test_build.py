@@ -17,9 +17,8 @@ import jsonschema
 import pytest
 import yaml
 
-from site_gen.pages import Page
 from site_gen.schema import paper_schema
-from site_gen.writer import write_tree
+from site_gen.writer import Page, write_tree
 from tests.conftest import REPO_ROOT, VALID_PAPER, PaperList
 
 OTHER_PAPER = """\
@@ -92,11 +91,10 @@ def test_category_page_groups_by_year_newest_first(paper_list: PaperList):
 
 
 def test_long_listings_leave_abstracts_to_the_paper_pages(paper_list: PaperList, monkeypatch):
-    import site_gen.pages
     from site_gen.build import build
     from site_gen.project import Project
 
-    monkeypatch.setattr(site_gen.pages, "LISTING_ABSTRACTS_UP_TO", 1)
+    paper_list.write_settings(listing_abstracts_up_to=1)
     paper_list.write("older", VALID_PAPER.replace("GaLore:", "Older:").replace("2403.03507", "2101.00001").replace("[llm, low-rank]", "[llm]"))
     build(Project(paper_list.root))
     for long_listing in ("categories/training.md", "tags/llm.md"):  # two papers each
@@ -110,12 +108,18 @@ def test_long_listings_leave_abstracts_to_the_paper_pages(paper_list: PaperList,
 
 
 def test_about_page_states_the_listing_size_for_abstracts():
-    from site_gen.pages import LISTING_ABSTRACTS_UP_TO
+    from site_gen.options import Options
 
-    assert f"more than {LISTING_ABSTRACTS_UP_TO} papers" in (REPO_ROOT / "docs" / "about.md").read_text(encoding="utf-8")
+    assert f"more than {Options().listing_abstracts_up_to} papers" in (REPO_ROOT / "docs" / "about.md").read_text(encoding="utf-8")
 
 
 def test_navigation_lists_categories_in_order_and_never_papers_or_tags(built: PaperList):
+    nav = yaml.safe_load(page(built, ".nav.yml"))["nav"]
+    sections = {next(iter(item)): next(iter(item.values())) for item in nav}
+    assert list(sections) == ["Home", "Categories", "Tags", "All papers"]  # docs/ has no pages
+    for name in ("about.md", "contributing.md", "notes.md"):
+        (built.root / "docs" / name).write_text("# A hand-written page\n", encoding="utf-8")
+    assert built.run("build").exit_code == 0
     nav = yaml.safe_load(page(built, ".nav.yml"))["nav"]
     sections = {next(iter(item)): next(iter(item.values())) for item in nav}
     assert list(sections) == ["Home", "Categories", "Tags", "All papers", "Contribute", "About"]
@@ -261,20 +265,20 @@ def test_repository_readme_is_up_to_date():
 
 
 def test_parallel_parsing_and_rendering_give_the_same_output(tmp_path: Path, monkeypatch):
-    import site_gen.pages
+    import site_gen.incremental.memo
     import site_gen.reader
     from site_gen.build import build
     from site_gen.project import Project
 
     digests = []
-    # Twelve papers in training and llm (listings without abstracts), six in low-rank and vision.
-    monkeypatch.setattr(site_gen.pages, "LISTING_ABSTRACTS_UP_TO", 8)
     for name, threshold in (("serial", 10**9), ("parallel", 1)):
         listing = PaperList(tmp_path / name)
+        # Twelve papers in training and llm (listings without abstracts), six in low-rank and vision.
+        listing.write_settings(listing_abstracts_up_to=8)
         for index in range(12):
             text = VALID_PAPER.replace("GaLore:", f"Paper {index}:").replace("2403.03507", f"2403.{index:05d}")
             listing.write(f"paper-{index}", text.replace("low-rank]", "vision]") if index % 2 else text)
-        monkeypatch.setattr(site_gen.pages, "PARALLEL_THRESHOLD", threshold)
+        monkeypatch.setattr(site_gen.incremental.memo, "PARALLEL_THRESHOLD", threshold)
         monkeypatch.setattr(site_gen.reader, "PARALLEL_THRESHOLD", threshold)
         build(Project(listing.root))
         digests.append(tree_digest(listing.root / "build" / "docs"))
@@ -322,20 +326,25 @@ def test_warm_build_writes_only_what_an_edit_changes(built: PaperList):
 def test_pages_that_do_not_show_an_abstract_are_not_rendered_again_when_it_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Long listings, the table of all papers and papers.bib are keyed by digests of the pieces
     they are assembled from, not by the papers' files."""
-    import site_gen.pages
+    import functools
+
+    import site_gen.incremental.memo
+    import site_gen.render
     from site_gen.build import build
     from site_gen.project import Project
 
-    monkeypatch.setattr(site_gen.pages, "LISTING_ABSTRACTS_UP_TO", 0)  # every listing is a long one
     listing = PaperList(tmp_path / "warm")
+    listing.write_settings(listing_abstracts_up_to=0)  # every listing is a long one
     listing.write("galore", VALID_PAPER)
     listing.write("vision-paper", OTHER_PAPER)
     build(Project(listing.root))
     made = []
-    for name in ("render", "papers_bib"):
-        real = getattr(site_gen.pages, name)
-        monkeypatch.setattr(site_gen.pages, name, lambda *args, real=real, name=name, **kwargs: made.append(args[0] if name == "render" else name) or real(*args, **kwargs))
-    whole_list_pages = {"category.md.j2", "tag.md.j2", "all_papers.md.j2", "papers_bib"}
+    for module, name in ((site_gen.incremental.memo, "render"), (site_gen.render, "papers_bib")):
+        real = getattr(module, name)
+        # functools.wraps: the memo names a function by its module and name in the page's key.
+        counted = functools.wraps(real)(lambda *args, real=real, name=name, **kwargs: made.append(args[0] if name == "render" else name) or real(*args, **kwargs))
+        monkeypatch.setattr(module, name, counted)
+    whole_list_pages = {"listing.md.j2", "all_papers.md.j2", "papers_bib"}
 
     listing.write("galore", VALID_PAPER.replace("abstract: Training LLMs is memory hungry.", "abstract: Training LLMs needs memory."))
     build(Project(listing.root))
@@ -405,7 +414,7 @@ def test_compiled_templates_are_kept_per_code_version(tmp_path: Path):
 
 
 def test_cache_saves_additions_aside_until_they_outgrow_a_tenth(tmp_path: Path):
-    from site_gen.parse_cache import LazyPickledDict
+    from site_gen.incremental.store import LazyPickledDict
 
     path = tmp_path / "cache.pickle"
     first = LazyPickledDict(path, "v1")
@@ -471,69 +480,76 @@ _EDITS = [
 
 def assert_same_as_a_cold_build(listing: PaperList, cold: Path, monkeypatch: pytest.MonkeyPatch, when: str) -> None:
     """A copy of the list built from scratch, by a process that has kept nothing in memory,
-    writes the same tree as the list's own (warm) build."""
-    import site_gen.parse_cache
-    from site_gen.build import build
+    writes the same tree as the list's own (warm) build; and so does the renderer with the memo
+    switched off (a memo that remembers nothing renders every page and piece)."""
+    import site_gen.incremental.store
+    from site_gen.build import build, hand_written_pages, load_catalog
+    from site_gen.options import Options
     from site_gen.project import Project
+    from site_gen.render import SiteRenderer
 
     shutil.copytree(listing.root, cold, ignore=shutil.ignore_patterns("build"))
-    monkeypatch.setattr(site_gen.parse_cache, "_kept_files", site_gen.parse_cache._KeptFiles())
-    build(Project(cold))
-    assert tree_digest(listing.root / "build" / "docs") == tree_digest(cold / "build" / "docs"), when
+    monkeypatch.setattr(site_gen.incremental.store, "kept_files", site_gen.incremental.store._KeptFiles())
+    project = Project(cold)
+    build(project)
+    warm = tree_digest(listing.root / "build" / "docs")
+    assert warm == tree_digest(cold / "build" / "docs"), when
+    catalog = load_catalog(project)
+    hand_written = list(hand_written_pages(project.docs_dir))
+    unremembered = SiteRenderer(catalog, Options.of(catalog.taxonomy), hand_written={page.path for page in hand_written})
+    write_tree(cold / "memo-off", [*hand_written, *unremembered.pages()])
+    assert warm == tree_digest(cold / "memo-off"), f"{when}, memo off"
 
 
 @pytest.mark.parametrize("in_one_process", [False, True], ids=["build after build", "builds in one process (mkdocs serve)"])
 def test_each_warm_build_equals_a_cold_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_one_process: bool):
-    """Keys remembered for whole categories and listings (and, in one process, the cache files
-    and records kept in memory) must never keep a page that an edit changed."""
-    import site_gen.pages
-    import site_gen.parse_cache
+    """Pages and pieces remembered by their inputs (and, in one process, the cache files and
+    records kept in memory) must never keep a page that an edit changed."""
+    import site_gen.incremental.store
     from site_gen.build import build
     from site_gen.project import Project
 
-    monkeypatch.setattr(site_gen.pages, "LISTING_ABSTRACTS_UP_TO", 3)  # long and short listings
-    monkeypatch.setattr(site_gen.pages, "RELATED_COUNT", 2)  # neighbours, not the whole category
-    kept = site_gen.parse_cache._KeptFiles()
+    kept = site_gen.incremental.store._KeptFiles()
     kept.enabled = in_one_process
     listing = PaperList(tmp_path / "warm")
+    # Long and short listings; related papers are neighbours, not the whole category.
+    listing.write_settings(listing_abstracts_up_to=3, related_papers=2)
     for number in range(9):
         listing.write(f"p{number}", _paper(number))
-    monkeypatch.setattr(site_gen.parse_cache, "_kept_files", kept)
+    monkeypatch.setattr(site_gen.incremental.store, "kept_files", kept)
     build(Project(listing.root))
     for number, (name, edit) in enumerate(_EDITS):
         edit(listing)
-        monkeypatch.setattr(site_gen.parse_cache, "_kept_files", kept)
+        monkeypatch.setattr(site_gen.incremental.store, "kept_files", kept)
         build(Project(listing.root))
         assert_same_as_a_cold_build(listing, tmp_path / f"cold-{number}", monkeypatch, f"after the edit: {name}")
     if in_one_process:
         assert kept._files and kept._results  # it did keep what it read
 
 
-def test_an_edit_computes_the_page_keys_of_its_category_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    import site_gen.pages
-    from site_gen.build import build
-    from site_gen.project import Project
-
+def test_a_setting_changed_renders_again_what_shows_it(tmp_path: Path):
+    """Settings are among the inputs of the pages that show them: changing one is an edit like
+    any other, with no cache to delete."""
     listing = PaperList(tmp_path / "list")
     for number in range(9):
         listing.write(f"p{number}", _paper(number))
-    build(Project(listing.root))
-    computed = []
-    real = site_gen.pages.SiteRenderer.paper_page_key
-    monkeypatch.setattr(site_gen.pages.SiteRenderer, "paper_page_key", lambda self, paper: computed.append(paper.id) or real(self, paper))
-    listing.write("p7", _paper(7).replace("memory hungry", "memory bound"))
-    build(Project(listing.root))
-    assert sorted(computed) == ["p6", "p7", "p8"]  # the agents category
+    assert listing.run("build").exit_code == 0
+    assert "<summary>Abstract</summary>" in page(listing, "categories/training.md")
+    listing.write_settings(listing_abstracts_up_to=3, related_papers=1)
+    assert listing.run("build").exit_code == 0
+    assert "<summary>Abstract</summary>" not in page(listing, "categories/training.md")
+    assert page(listing, "papers/p3.md").count("<li><a ") == 1
+    assert_same_as_a_cold_build(listing, tmp_path / "cold", pytest.MonkeyPatch(), "after a setting changed")
 
 
 def test_a_build_in_one_process_reads_cache_files_that_another_process_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """`mkdocs serve` keeps cache files in memory; a `site-gen build` run in a terminal meanwhile
     replaces them. The serving process must still write what a cold build writes."""
-    import site_gen.parse_cache
+    import site_gen.incremental.store
     from site_gen.build import build
     from site_gen.project import Project
 
-    serving, terminal = site_gen.parse_cache._KeptFiles(), site_gen.parse_cache._KeptFiles()
+    serving, terminal = site_gen.incremental.store._KeptFiles(), site_gen.incremental.store._KeptFiles()
     serving.enabled = True
     listing = PaperList(tmp_path / "list")
     for number in range(4):
@@ -542,26 +558,26 @@ def test_a_build_in_one_process_reads_cache_files_that_another_process_replaced(
     # manifest the terminal wrote (not the one the serving process remembers) lists its page.
     steps = [(serving, "p1"), (terminal, "p1"), (terminal, "p9"), (serving, "p1"), (serving, "p1")]
     for step, (process, paper) in enumerate(steps):
-        monkeypatch.setattr(site_gen.parse_cache, "_kept_files", process)
+        monkeypatch.setattr(site_gen.incremental.store, "kept_files", process)
         if step == 3:
             (listing.root / "papers/p9.yml").unlink()
         listing.write(paper, _paper(int(paper[1]), title=f"Edit {step}"))
         build(Project(listing.root))
         assert_same_as_a_cold_build(listing, tmp_path / f"cold-{step}", monkeypatch, f"step {step}")
-    monkeypatch.setattr(site_gen.parse_cache, "_kept_files", serving)
-    (listing.root / "build/cache/group-keys.pickle").write_bytes(b"damaged")
+    monkeypatch.setattr(site_gen.incremental.store, "kept_files", serving)
+    (listing.root / "build/cache/small-pieces.pickle").write_bytes(b"damaged")
     listing.write("p2", _paper(2, title="After the damage"))
     build(Project(listing.root))
     assert "After the damage" in page(listing, "papers/p3.md")  # a neighbour's related list
 
 
 def test_mkdocs_serve_keeps_cache_files_in_memory_and_mkdocs_build_does_not(monkeypatch: pytest.MonkeyPatch):
-    import site_gen.parse_cache
+    import site_gen.incremental.store
     from site_gen.mkdocs.plugin import PaperListPlugin
 
     for command, kept in (("build", False), ("serve", True)):
-        monkeypatch.setattr(site_gen.parse_cache, "_kept_files", site_gen.parse_cache._KeptFiles())
+        monkeypatch.setattr(site_gen.incremental.store, "kept_files", site_gen.incremental.store._KeptFiles())
         plugin = PaperListPlugin()
         plugin.on_startup(command=command, dirty=False)
         assert plugin.serving is kept
-        assert site_gen.parse_cache._kept_files.enabled is kept
+        assert site_gen.incremental.store.kept_files.enabled is kept

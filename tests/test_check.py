@@ -244,7 +244,7 @@ def test_every_cache_follows_the_schemas(tmp_path: Path):
     shutil.copytree(Path(site_gen.__file__).parent, tmp_path / "site_gen", ignore=shutil.ignore_patterns("__pycache__"))
 
     def code_version() -> str:
-        script = "from site_gen.parse_cache import code_version; print(code_version())"
+        script = "from site_gen.incremental.version import code_version; print(code_version())"
         return subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
 
     before = code_version()

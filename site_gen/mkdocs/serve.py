@@ -9,7 +9,7 @@ from mkdocs.exceptions import PluginError
 
 from site_gen.build import build
 from site_gen.diagnostics import InputError
-from site_gen.parse_cache import keep_cache_files_in_memory
+from site_gen.incremental.store import keep_cache_files_in_memory
 from site_gen.project import Project
 
 

@@ -9,7 +9,7 @@ import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files, InclusionLevel
 
-from site_gen.pages import NAV_FILE
+from site_gen import urls
 from site_gen.project import Project
 
 # The theme overrides (templates) and, under assets/paper-list/, the scripts and styles: MkDocs
@@ -54,7 +54,7 @@ def use_generated_nav(config, files: Files) -> None:
     told they are left out of the nav on purpose."""
     if config.nav is not None:
         return
-    nav_file = Path(config.docs_dir) / NAV_FILE
+    nav_file = Path(config.docs_dir) / urls.NAV
     config.nav = yaml.safe_load(nav_file.read_text(encoding="utf-8"))["nav"]
     in_nav = set(_nav_paths(config.nav))
     for file in files.documentation_pages():

@@ -1,47 +1,28 @@
-"""Parse results remembered by file content, so an unchanged paper is never parsed twice.
+"""The files the incremental layer keeps in the cache folder, and how they are read and written.
 
-A result is keyed by a hash of the file's path and bytes. To avoid even reading and hashing
-10,000 unchanged files, each file's last key is kept with its stat signature (mtime, ctime, size,
-inode: ctime cannot be set back, so an edit that restores the mtime is still seen). A signature is
-trusted only if the file was last modified well before that key was recorded; files written just
-before a run ("racily clean", as git calls them) are hashed again.
-
-Results are stored pickled one by one, so a run that needs only the small cross-file summary of
-each paper (`site-gen check`) never rebuilds 10,000 records. The whole cache is thrown away when
-site-gen, the schema or the date (some rules depend on today) changes.
+Three formats: pickles under a header (`save_pickle`/`load_pickle`: the output manifest, the memo's
+pieces), the parse index in marshal (read on every run, ~2x faster than pickle for its tuples of
+strings and numbers), and `LazyPickledDict`, a dict on disk read only when a value is asked for.
+Every file is written atomically and carries a header (the code version and whatever else its
+data depends on); a missing, stale or damaged file reads as absent, never as data.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import importlib.util
 import marshal
 import os
 import pickle
-import sys
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
-
-_INDEX_FILE = "parse-index.marshal"
-_RESULTS_FILE = "parse-results.pickle"
-# Files modified less than this long before the signature was taken are hashed again next time.
-_RACY_NS = 2_000_000_000
 
 Signature = tuple[int, int, int, int]
 
 
-def content_key(raw: bytes, display_path: str) -> bytes:
-    """A digest of the file's path and bytes: the path is part of a paper (its id)."""
-    return hashlib.blake2b(display_path.encode() + b"\0" + raw, digest_size=16, person=b"site-gen").digest()
-
-
 def signature(stat: os.stat_result) -> Signature:
     return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+
 
 
 class _KeptFiles:
@@ -95,130 +76,20 @@ class _KeptFiles:
             self._results = {key: value for key, value in self._results.items() if key in keys}
 
 
-_kept_files = _KeptFiles()
+kept_files = _KeptFiles()
 
 
 def keep_cache_files_in_memory() -> None:
     """Keep cache files' contents and decoded parse results in memory between builds in this
     process (for a process that builds again and again: `mkdocs serve`)."""
-    _kept_files.enabled = True
-
-
-# Libraries whose output the caches hold: parsed YAML, validators' code, rendered pages, slugs.
-_CACHED_LIBRARIES = ("yaml", "fastjsonschema", "jinja2", "markupsafe", "slugify")
-
-
-def _installed_distributions() -> bytes:
-    """The names (with versions) of the distributions installed beside the libraries whose output
-    the caches hold: upgrading one (or anything installed next to it) starts the caches afresh.
-    Listing those folders takes ~1 ms; asking importlib.metadata for five versions took 33 ms."""
-    folders = set()
-    for name in _CACHED_LIBRARIES:
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.origin:
-            module_folder = os.path.dirname(spec.origin)  # a package's folder, or where a module is
-            folders.add(os.path.dirname(module_folder) if spec.submodule_search_locations else module_folder)
-    names = sorted(entry for folder in folders for entry in os.listdir(folder) if entry.endswith(".dist-info"))
-    return "\n".join(names).encode()
-
-
-@cache
-def code_version() -> str:
-    """Changes whenever site-gen's code, templates or schemas, the libraries it caches the output
-    of, or Python's bytecode format change: every cache depends on it."""
-    package_dir = Path(__file__).parent
-    sources = sorted([*package_dir.glob("*.py"), *package_dir.glob("templates/*.j2"), *package_dir.glob("schema/*.json")])
-    contents = b"".join(path.read_bytes() for path in sources) + _installed_distributions()
-    digest = hashlib.blake2b(contents, digest_size=16).hexdigest()
-    return f"{sys.version_info[:2]}:{importlib.util.MAGIC_NUMBER.hex()}:{digest}"
-
-
-@dataclass
-class ParseCache:
-    """`files`: name -> (signature, key) when it was last read; `summaries`: key -> what the
-    caller needs of every file on every run; `code`: bytecode the reader generated and keeps by
-    name (the compiled schema validators); the full results (pickled one by one) live in a second
-    file, loaded only by a run that asks for one."""
-
-    directory: Path | None
-    today: dt.date
-    files: dict[str, tuple[Signature, bytes]] = field(default_factory=dict)
-    summaries: dict[bytes, Any] = field(default_factory=dict)
-    taken_ns: int = 0
-    code: dict[str, bytes] = field(default_factory=dict)
-    changed: bool = False
-    results: dict[bytes, bytes] = field(default_factory=dict)
-
-    @classmethod
-    def empty(cls, today: dt.date) -> "ParseCache":
-        return cls(None, today)
-
-    @classmethod
-    def load(cls, cache_dir: Path, today: dt.date) -> "ParseCache":
-        header = cls._header(today)
-        results = LazyPickledDict(cache_dir / _RESULTS_FILE, header)
-        saved = _load_index(cache_dir / _INDEX_FILE, header)
-        if saved is None:
-            return cls(cache_dir, today, changed=True, results=results)
-        files, summaries, taken_ns, code = saved
-        return cls(cache_dir, today, files, dict(summaries), taken_ns, dict(code), results=results)
-
-    @staticmethod
-    def _header(today: dt.date) -> tuple[str, str]:
-        return (code_version(), today.isoformat())
-
-    def known_key(self, name: str, stat: Signature) -> bytes | None:
-        """The content key recorded for an unchanged file, or None if it must be read."""
-        known = self.files.get(name)
-        if known is None or known[0] != stat or stat[0] >= self.taken_ns - _RACY_NS:
-            return None
-        return known[1] if known[1] in self.summaries else None
-
-    def __contains__(self, key: bytes) -> bool:
-        return key in self.summaries
-
-    def summary(self, key: bytes) -> Any:
-        return self.summaries[key]
-
-    def result(self, key: bytes) -> Any:
-        """The full result, or None if the results file lost it (deleted or damaged)."""
-        pickled = self.results.get(key)
-        return None if pickled is None else _kept_files.result(key, pickled)
-
-    def restore_result(self, key: bytes, result: Any) -> None:
-        """Put back a result that the results file lost (deleted or damaged), for the next run."""
-        self.results[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def save_results(self, keys: set[bytes]) -> None:
-        if self.directory is not None and isinstance(self.results, LazyPickledDict):
-            self.results.save(keep=keys.__contains__)
-
-    def put_code(self, name: str, code: bytes) -> None:
-        self.code[name] = code
-        self.changed = True
-
-    def put(self, key: bytes, summary: Any, pickled_result: bytes) -> None:
-        self.summaries[key] = summary
-        self.results[key] = pickled_result
-        self.changed = True
-
-    def save(self, files: dict[str, tuple[Signature, bytes]], taken_ns: int) -> None:
-        """Keep only the entries of the files that exist now; write atomically if anything changed."""
-        if self.directory is None:
-            return
-        keys = {key for _, key in files.values()}
-        _kept_files.keep_results(keys)
-        if not self.changed and files == self.files and len(keys) == len(self.summaries):
-            return
-        if isinstance(self.results, LazyPickledDict) and (self.results.added or len(keys) != len(self.summaries)):
-            self.save_results(keys)
-        _save_index(self.directory / _INDEX_FILE, (self._header(self.today), files, {key: self.summaries[key] for key in keys}, taken_ns, self.code))
+    kept_files.enabled = True
 
 
 # The index is read on every run: marshal reads its 10,000 tuples of strings and numbers ~2x
 # faster than pickle, and the header (Python's version among it) guards marshal's format.
-def _load_index(path: Path, header: object) -> Any:
-    remembered = _kept_files.get(path, header)
+def load_marshal(path: Path, header: object) -> Any:
+    """The data saved by save_marshal under the same header, or None (missing, stale or damaged)."""
+    remembered = kept_files.get(path, header)
     if remembered is not None:
         return remembered
     try:
@@ -229,14 +100,15 @@ def _load_index(path: Path, header: object) -> Any:
         return None
     if not (isinstance(saved, tuple) and saved and saved[0] == header):
         return None
-    _kept_files.put(path, header, saved[1:], read_from=opened)
+    kept_files.put(path, header, saved[1:], read_from=opened)
     return saved[1:]
 
 
-def _save_index(path: Path, data: tuple) -> None:
+def save_marshal(path: Path, data: tuple) -> None:
+    """Write `data` (its header first) atomically."""
     with _replaced_atomically(path) as handle:
         marshal.dump(data, handle)
-    _kept_files.put(path, data[0], data[1:])
+    kept_files.put(path, data[0], data[1:])
 
 
 class LazyPickledDict(MutableMapping):
@@ -278,7 +150,7 @@ class LazyPickledDict(MutableMapping):
 
     def _read_base(self, count_only: bool) -> Any:
         """The base file's entries (or only how many there are), or None if it is unusable."""
-        remembered = _kept_files.get(self.path, self.header)
+        remembered = kept_files.get(self.path, self.header)
         if remembered is not None:
             return remembered[0] if count_only else remembered[1]
         try:
@@ -292,7 +164,7 @@ class LazyPickledDict(MutableMapping):
                 entries = pickle.load(handle)
         except _UNREADABLE:
             return None
-        _kept_files.put(self.path, self.header, (count, entries), read_from=opened)
+        kept_files.put(self.path, self.header, (count, entries), read_from=opened)
         return entries
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -356,7 +228,7 @@ _UNREADABLE = (OSError, pickle.PickleError, EOFError, AttributeError, ImportErro
 
 def load_pickle(path: Path, header: object) -> Any:
     """The data saved by save_pickle under the same header, or None (missing, stale or damaged)."""
-    remembered = _kept_files.get(path, header)
+    remembered = kept_files.get(path, header)
     if remembered is not None:
         return remembered[0]
     try:
@@ -364,7 +236,7 @@ def load_pickle(path: Path, header: object) -> Any:
             opened = os.fstat(handle.fileno())
             if pickle.load(handle) == header:
                 data = pickle.load(handle)
-                _kept_files.put(path, header, (data,), read_from=opened)
+                kept_files.put(path, header, (data,), read_from=opened)
                 return data
     except _UNREADABLE:
         pass
@@ -388,4 +260,4 @@ def save_pickle(path: Path, header: object, *data: Any) -> None:
         pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
         for item in data:
             pickle.dump(item, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    _kept_files.put(path, header, data)
+    kept_files.put(path, header, data)
