@@ -26,6 +26,7 @@ import click
 from slugify import slugify
 
 from site_gen import arxiv
+from site_gen.cli import root_option
 from site_gen.diagnostics import Diagnostic, InputError
 from site_gen.paper_file import SCHEMA_COMMENT, paper_yaml
 from site_gen.project import Project
@@ -290,13 +291,7 @@ def _refuse(message: str, code: int = EXIT_REFUSED) -> NoReturn:
 
 @click.command()
 @click.argument("arxiv_ref", metavar="ARXIV_ID")
-@click.option(
-    "--root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The paper list's checkout (the folder holding papers/).",
-)
+@root_option
 @click.option("--offline", is_flag=True, help="Do not ask arXiv: write a stub with the arXiv id filled in.")
 @click.option("--id", "paper_id", help="The paper's id (file name without .yml) instead of one derived from the title.")
 @click.option(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -62,6 +64,16 @@ def report(error: InputError, output_format: str | None) -> None:
     click.echo(f"{len(error.diagnostics)} error(s)", err=True)
 
 
+@contextmanager
+def exit_on_input_error(output_format: str | None) -> Iterator[None]:
+    """Bad input is reported (every problem, see `report`) and ends the command with exit 1."""
+    try:
+        yield
+    except InputError as error:
+        report(error, output_format)
+        sys.exit(1)
+
+
 @main.command()
 @root_option
 @format_option
@@ -69,14 +81,10 @@ def check(root: Path, output_format: str | None) -> None:
     """Validate every paper and the taxonomy; print all errors (exit 1) or a summary (exit 0)."""
     from site_gen.reader import scan_project  # commands import only what they use: startup time
 
-    project = Project(root.resolve())
-    try:
-        listing = scan_project(project)
-    except InputError as error:
-        report(error, output_format)
-        sys.exit(1)
-    taxonomy = listing.taxonomy
-    click.echo(f"{len(listing)} papers, {len(taxonomy.categories)} categories, {len(taxonomy.tags)} tags: OK")
+    with exit_on_input_error(output_format):
+        valid = scan_project(Project(root.resolve()))
+    taxonomy = valid.taxonomy
+    click.echo(f"{len(valid)} papers, {len(taxonomy.categories)} categories, {len(taxonomy.tags)} tags: OK")
 
 
 @main.command()
@@ -88,11 +96,8 @@ def build(root: Path, output_format: str | None) -> None:
     from site_gen.build import build as build_site
 
     project = Project(root.resolve())
-    try:
+    with exit_on_input_error(output_format):
         result = build_site(project)
-    except InputError as error:
-        report(error, output_format)
-        sys.exit(1)
     click.echo(
         f"{project.display(project.output_dir)}: {len(result.written)} written, "
         f"{result.unchanged} unchanged, {len(result.removed)} removed"
@@ -108,12 +113,9 @@ def readme(root: Path, check_only: bool) -> None:
     from site_gen.readme import readme_text
 
     project = Project(root.resolve())
-    try:
+    with exit_on_input_error(None):
         current = project.readme_path.read_text(encoding="utf-8")
         updated = readme_text(load_catalog(project), current)
-    except InputError as error:
-        report(error, None)
-        sys.exit(1)
     if updated == current:
         click.echo("README.md is up to date")
     elif check_only:

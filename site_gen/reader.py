@@ -29,7 +29,9 @@ from site_gen.validation import (
     duplicate_diagnostics,
     paper_rule_diagnostics,
     schema_diagnostics,
-    taxonomy_diagnostics,
+    TermCheck,
+    file_name_diagnostic,
+    term_definition_diagnostics,
     title_digest,
 )
 from site_gen.yaml_source import YamlDocument, read_yaml
@@ -168,26 +170,20 @@ def read_taxonomy(project: Project) -> tuple[Taxonomy | None, list[Diagnostic]]:
     problems = [] if _valid(document, TAXONOMY_SCHEMA_FILE) else schema_diagnostics(document, TAXONOMY_SCHEMA_FILE, display_path)
     if problems:
         return None, problems
-    data = document.data
-    for section in ("categories", "tags"):
-        seen: set[str] = set()
-        for index, term in enumerate(data[section]):
-            if term["slug"] in seen:
-                line, column = document.location((section, index, "slug"))
-                problems.append(Diagnostic(display_path, line, column, f"{section[:-1]} '{term['slug']}' is defined twice", "keep one definition"))
-            seen.add(term["slug"])
+    problems = term_definition_diagnostics(document, display_path)
     if problems:
         return None, problems
+    data = document.data
 
     def terms(section: str) -> tuple[Term, ...]:
         return tuple(Term(t["slug"], t["title"], " ".join(t["description"].split())) for t in data[section])
 
-    listing = data["list"]
+    about = data["list"]
     taxonomy = Taxonomy(
-        title=listing["title"],
-        description=" ".join(listing["description"].split()),
-        repository=listing.get("repository"),
-        url=listing.get("url"),
+        title=about["title"],
+        description=" ".join(about["description"].split()),
+        repository=about.get("repository"),
+        url=about.get("url"),
         categories=terms("categories"),
         tags=terms("tags"),
         settings=freeze(data.get("settings", {})),
@@ -196,7 +192,7 @@ def read_taxonomy(project: Project) -> tuple[Taxonomy | None, list[Diagnostic]]:
 
 
 @dataclass(frozen=True)
-class Listing:
+class ValidList:
     """A valid list: its taxonomy and its papers, rebuilt from the parse cache only when asked."""
 
     taxonomy: Taxonomy
@@ -242,10 +238,11 @@ def _scan(project: Project, parse_cache: ParseCache, today: dt.date) -> tuple[li
     # Plain strings, not Path objects: at 10,000 files pathlib's overhead is a third of a warm run.
     papers_dir, display_dir = str(project.papers_dir), project.display(project.papers_dir)
     for name in project.paper_file_names():
-        paper_id, suffix = name.rsplit(".", 1)
+        paper_id = name.rsplit(".", 1)[0]
         display_path = f"{display_dir}/{name}"
-        if suffix == "yaml":
-            problems.append(Diagnostic(display_path, 1, 1, "paper files use the .yml extension", f"rename it to {paper_id}.yml"))
+        misnamed = file_name_diagnostic(name, display_path)
+        if misnamed is not None:
+            problems.append(misnamed)
             continue
         path = f"{papers_dir}/{name}"
         stat = signature(os.stat(path))
@@ -260,7 +257,7 @@ def _scan(project: Project, parse_cache: ParseCache, today: dt.date) -> tuple[li
     return problems, files
 
 
-def scan_project(project: Project, today: dt.date | None = None, use_cache: bool = True) -> Listing:
+def scan_project(project: Project, today: dt.date | None = None, use_cache: bool = True) -> ValidList:
     """Read and validate the whole list. Raises InputError with every problem found.
 
     The parse cache is saved only when the whole list is valid: bad input writes nothing."""
@@ -270,7 +267,6 @@ def scan_project(project: Project, today: dt.date | None = None, use_cache: bool
     for schema_name in (TAXONOMY_SCHEMA_FILE, PAPER_SCHEMA_FILE):
         _fast_validator(schema_name, parse_cache)
     taxonomy, problems = read_taxonomy(project)
-    taxonomy_path = project.display(project.taxonomy_path)
     file_problems, files = _scan(project, parse_cache, today)
     problems += file_problems
 
@@ -280,25 +276,24 @@ def scan_project(project: Project, today: dt.date | None = None, use_cache: bool
             return locate(handle.read(), display_path)
 
     valid: list[PaperKeys] = []
-    categories = {term.slug for term in taxonomy.categories} if taxonomy else set()
-    tags = {term.slug for term in taxonomy.tags} if taxonomy else set()
+    terms = TermCheck(taxonomy, project.display(project.taxonomy_path)) if taxonomy is not None else None
     for display_path, (_, key) in files.items():
         summary = parse_cache.summary(key)
         if not isinstance(summary, Rejected):
             keys = PaperKeys._make(summary)
             valid.append(keys)
-            if taxonomy is not None and (keys.category not in categories or not tags.issuperset(keys.tags)):
-                problems.extend(taxonomy_diagnostics(located(display_path), display_path, taxonomy, taxonomy_path))
+            if terms is not None:
+                problems.extend(terms.of_valid(keys.category, keys.tags, display_path, located))
         else:
             problems.extend(summary.diagnostics)
-            if taxonomy is not None and summary.readable:
-                problems.extend(taxonomy_diagnostics(located(display_path), display_path, taxonomy, taxonomy_path))
+            if terms is not None and summary.readable:
+                problems.extend(terms.of_document(located(display_path), display_path))
     problems.extend(duplicate_diagnostics(valid, located))
     if problems:
         raise InputError(problems)
     assert taxonomy is not None
     parse_cache.save(files, taken_ns)
-    return Listing(taxonomy, files, parse_cache, str(project.root))
+    return ValidList(taxonomy, files, parse_cache, str(project.root))
 
 
 def read_project(project: Project, today: dt.date | None = None, use_cache: bool = True) -> tuple[Taxonomy, list[Paper]]:

@@ -208,24 +208,58 @@ def _suggest_id(name: str) -> str:
     return slugify(name) or "paper-name"
 
 
-def taxonomy_diagnostics(document: YamlDocument, display_path: str, taxonomy: Taxonomy, taxonomy_path: str) -> list[Diagnostic]:
-    """Category and tags must exist in the taxonomy; suggest the closest ones when they do not.
+def file_name_diagnostic(name: str, display_path: str) -> Diagnostic | None:
+    """Paper files are papers/<id>.yml; a misnamed *.yaml is reported, not ignored."""
+    paper_id, suffix = name.rsplit(".", 1)
+    if suffix != "yml":
+        return Diagnostic(display_path, 1, 1, "paper files use the .yml extension", f"rename it to {paper_id}.yml")
+    return None
 
-    Works on the raw document so that these errors appear even when the file has others."""
+
+def term_definition_diagnostics(document: YamlDocument, display_path: str) -> list[Diagnostic]:
+    """Within a schema-valid taxonomy: no category or tag slug is defined twice."""
     found = []
-    data = document.data
-    categories = [term.slug for term in taxonomy.categories]
-    category = data.get("category")
-    if isinstance(category, str) and category and category not in categories:
-        line, column = document.location(("category",))
-        found.append(Diagnostic(display_path, line, column, f"unknown category '{category}'", _closest(category, categories, "category", taxonomy_path)))
-    tags = [term.slug for term in taxonomy.tags]
-    paper_tags = data.get("tags")
-    for index, tag in enumerate(paper_tags if isinstance(paper_tags, list) else []):
-        if isinstance(tag, str) and tag and tag not in tags:
-            line, column = document.location(("tags", index))
-            found.append(Diagnostic(display_path, line, column, f"unknown tag '{tag}'", _closest(tag, tags, "tag", taxonomy_path)))
+    for section in ("categories", "tags"):
+        seen: set[str] = set()
+        for index, term in enumerate(document.data[section]):
+            if term["slug"] in seen:
+                line, column = document.location((section, index, "slug"))
+                found.append(Diagnostic(display_path, line, column, f"{section[:-1]} '{term['slug']}' is defined twice", "keep one definition"))
+            seen.add(term["slug"])
     return found
+
+
+class TermCheck:
+    """A paper's category and tags must exist in the taxonomy; the closest ones are suggested when
+    they do not."""
+
+    def __init__(self, taxonomy: Taxonomy, taxonomy_path: str):
+        self.taxonomy_path = taxonomy_path
+        self.categories = [term.slug for term in taxonomy.categories]
+        self.tags = [term.slug for term in taxonomy.tags]
+        self._category_set, self._tag_set = frozenset(self.categories), frozenset(self.tags)
+
+    def of_valid(self, category: str, tags: tuple[str, ...], display_path: str, locate: Callable[[str], YamlDocument]) -> list[Diagnostic]:
+        """For a schema-valid paper known by its category and tags (from the parse cache): only
+        when one is unknown is its file parsed again, for the locations."""
+        if category in self._category_set and self._tag_set.issuperset(tags):
+            return []
+        return self.of_document(locate(display_path), display_path)
+
+    def of_document(self, document: YamlDocument, display_path: str) -> list[Diagnostic]:
+        """Works on the raw document, so that these errors appear even when the file has others."""
+        found = []
+        data = document.data
+        category = data.get("category")
+        if isinstance(category, str) and category and category not in self._category_set:
+            line, column = document.location(("category",))
+            found.append(Diagnostic(display_path, line, column, f"unknown category '{category}'", _closest(category, self.categories, "category", self.taxonomy_path)))
+        paper_tags = data.get("tags")
+        for index, tag in enumerate(paper_tags if isinstance(paper_tags, list) else []):
+            if isinstance(tag, str) and tag and tag not in self._tag_set:
+                line, column = document.location(("tags", index))
+                found.append(Diagnostic(display_path, line, column, f"unknown tag '{tag}'", _closest(tag, self.tags, "tag", self.taxonomy_path)))
+        return found
 
 
 def _closest(word: str, known: list[str], kind: str, taxonomy_path: str) -> str:
