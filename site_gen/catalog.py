@@ -58,14 +58,6 @@ class Catalog:
     def by_year(self) -> Mapping[int, tuple[Paper, ...]]:
         return _index((p.year, p) for p in self.papers)
 
-    @cached_property
-    def _category_positions(self) -> Mapping[str, int]:
-        return {paper.id: position for papers in self.by_category.values() for position, paper in enumerate(papers)}
-
-    def position_in_category(self, paper: Paper) -> int:
-        """Where the paper stands in its category's listing."""
-        return self._category_positions[paper.id]
-
     def recently_added(self, count: int) -> tuple[Paper, ...]:
         return tuple(heapq.nlargest(count, self.papers, key=lambda p: (p.added, p.id)))
 

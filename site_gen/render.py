@@ -3,8 +3,10 @@
 Pure: no files, no caches. Each page, and each piece that pages share (a paper's listing entry, its
 row in the table of all papers, its BibTeX and JSON, its item in other papers' "More in" lists),
 is asked of the memo (site_gen/incremental/memo.py) with exactly the inputs its template reads;
-the memo derives its key from them and decides what must be rendered. Given `Memo()`, which
-remembers nothing, every page is rendered.
+the memo derives its key from them and decides what must be rendered. Pages are made in sections
+(a category's paper pages, a listing, the table of all papers, an export): functions of the
+records and settings they are given, and of nothing else, so that the memo can key a section as a
+whole. Given `Memo()`, which remembers nothing, every page is rendered.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from markupsafe import escape
 from site_gen import urls
 from site_gen.catalog import Catalog
 from site_gen.exports import bibtex_entry, citation_keys, citation_stem, feed_xml, papers_bib, papers_json, record_json
-from site_gen.incremental.memo import Memo, MarkupPiece, PageSpec, Piece
+from site_gen.incremental.memo import MarkupPiece, Memo, PageSpec, Piece, Section
 from site_gen.options import Options
 from site_gen.records import Paper, Taxonomy, Term
 from site_gen.templating import render
@@ -39,104 +41,111 @@ class SiteRenderer:
         self.options = options
         self.memo = memo or Memo()
         self.hand_written = tuple(path for _, path in _NAV_HAND_WRITTEN if path in hand_written)
-        self._related_items: dict[str, MarkupPiece] = {}
-        self._citation_keys: dict[str, str] | None = None
 
     def pages(self) -> Iterator[Page]:
-        return self.memo.pages(self.page_specs())
+        return self.memo.pages(self.sections())
 
-    def page_specs(self) -> Iterator[PageSpec]:
-        catalog = self.catalog
-        for paper in catalog.papers:
-            yield self.paper_page(paper)
-        yield PageSpec(urls.HOME, "home.md.j2", dict(catalog=catalog, recent=catalog.recently_added(self.options.recent_papers)))
-        for kind, terms, papers_of in (("category", catalog.taxonomy.categories, catalog.by_category), ("tag", catalog.taxonomy.tags, catalog.by_tag)):
+    def sections(self) -> Iterator[PageSpec | Section]:
+        catalog, options, taxonomy = self.catalog, self.options, self.catalog.taxonomy
+        keys = self.citation_keys()
+        for term in taxonomy.categories:
+            papers = catalog.by_category.get(term.slug, ())
+            yield Section(paper_pages, dict(
+                category=term, papers=papers, citation_keys=tuple(keys[p.id] for p in papers),
+                taxonomy=taxonomy, related_papers=options.related_papers,
+            ))
+        # Pages that show the whole catalog (counts of every category and tag): cheap, and made
+        # on every build.
+        yield PageSpec(urls.HOME, "home.md.j2", dict(catalog=catalog, recent=catalog.recently_added(options.recent_papers)))
+        for kind, terms, papers_of in (("category", taxonomy.categories, catalog.by_category), ("tag", taxonomy.tags, catalog.by_tag)):
             path = urls.term_index(kind)
             yield PageSpec(path, f"{kind}_index.md.j2", dict(catalog=catalog, root=urls.root(path)))
             for term in terms:
-                yield self.listing_page(kind, term, papers_of.get(term.slug, ()))
-        yield self.all_papers_page()
-        yield PageSpec(urls.NAV, navigation, dict(taxonomy=catalog.taxonomy, hand_written=self.hand_written))
-        yield from self.export_files()
+                yield Section(listing_page, dict(
+                    kind=kind, term=term, papers=papers_of.get(term.slug, ()), taxonomy=taxonomy,
+                    abstracts_up_to=options.listing_abstracts_up_to,
+                ))
+        yield Section(all_papers_page, dict(papers=catalog.papers, taxonomy=taxonomy))
+        yield PageSpec(urls.NAV, navigation, dict(taxonomy=taxonomy, hand_written=self.hand_written))
+        by_id = tuple(sorted(catalog.papers, key=lambda p: p.id))
+        yield Section(papers_json_file, dict(papers=by_id))
+        by_key = tuple(sorted(by_id, key=lambda p: keys[p.id]))
+        yield Section(papers_bib_file, dict(papers=by_key, citation_keys=tuple(keys[p.id] for p in by_key)))
+        yield PageSpec(urls.FEED, feed_xml, dict(taxonomy=taxonomy, papers=catalog.recently_added(options.feed_size), site_url=options.site_url))
 
-    # --- pieces ---
-
-    def tags(self, paper: Paper) -> tuple[Term, ...]:
-        return tuple(self.catalog.tags[tag] for tag in paper.tags)
-
-    def entry(self, paper: Paper, with_abstract: bool) -> MarkupPiece:
-        """The paper in a category or tag listing (without its abstract in a long listing)."""
-        return self.memo.piece("entry.md.j2", paper=paper, tags=self.tags(paper), base=_LISTING_BASE, with_abstract=with_abstract)
-
-    def related_item(self, paper: Paper) -> MarkupPiece:
-        """The paper in another paper's "More in" list (one piece per paper and build: a paper is
-        in ~10 such lists)."""
-        item = self._related_items.get(paper.id)
-        if item is None:
-            item = self._related_items[paper.id] = self.memo.piece("related_item.md.j2", paper=paper, base=urls.base(urls.paper(paper.id)))
-        return item
-
-    @property
     def citation_keys(self) -> dict[str, str]:
-        if self._citation_keys is None:
-            stems = {paper.id: str(self.memo.piece(citation_stem, small=True, paper=paper)) for paper in self.catalog.papers}
-            self._citation_keys = citation_keys(stems)
-        return self._citation_keys
+        """Every paper's BibTeX key, by paper id (a clash between two papers' stems is resolved
+        across the whole list)."""
+        return citation_keys({paper.id: str(self.memo.piece(citation_stem, paper, small=True)) for paper in self.catalog.papers})
 
-    def bibtex(self, paper: Paper) -> Piece:
-        return self.memo.piece(bibtex_entry, paper=paper, citation_key=self.citation_keys[paper.id])
 
-    # --- pages ---
+# --- sections: each reads only its inputs ---
 
-    def related(self, paper: Paper) -> tuple[Paper, ...]:
-        """Papers next to this one in its category's listing (same years, similar titles): adding
-        a paper changes the related lists of its neighbours, not of the whole category."""
-        listing = self.catalog.by_category[paper.category]
-        count = self.options.related_papers
-        position = self.catalog.position_in_category(paper)
-        start = max(0, min(position - count // 2, len(listing) - count - 1))
-        return tuple(other for other in listing[start : start + count + 1] if other.id != paper.id)[:count]
 
-    def paper_page(self, paper: Paper) -> PageSpec:
+def _terms(terms: tuple[Term, ...]) -> dict[str, Term]:
+    return {term.slug: term for term in terms}
+
+
+def _bibtex(memo: Memo, paper: Paper, citation_key: str) -> Piece:
+    """The paper's BibTeX entry, on its page and in papers.bib."""
+    return memo.piece(bibtex_entry, paper, citation_key=citation_key)
+
+
+def related(papers: tuple[Paper, ...], position: int, count: int) -> tuple[Paper, ...]:
+    """The papers next to the one at `position` in its category's listing (same years, similar
+    titles): adding a paper changes the related lists of its neighbours, not of the whole category."""
+    start = max(0, min(position - count // 2, len(papers) - count - 1))
+    return tuple(other for index, other in enumerate(papers[start : start + count + 1], start) if index != position)[:count]
+
+
+def paper_pages(memo: Memo, category: Term, papers: tuple[Paper, ...], citation_keys: tuple[str, ...], taxonomy: Taxonomy, related_papers: int) -> Iterator[PageSpec]:
+    """The pages of a category's papers (in listing order, with their citation keys)."""
+    tags = _terms(taxonomy.tags)
+    for position, (paper, citation_key) in enumerate(zip(papers, citation_keys)):
         path = urls.paper(paper.id)
-        return PageSpec(path, "paper.md.j2", dict(
-            paper=paper, category=self.catalog.categories[paper.category], tags=self.tags(paper),
-            related=tuple(map(self.related_item, self.related(paper))), bibtex=self.bibtex(paper),
-            base=urls.base(path), root=urls.root(path),
+        base = urls.base(path)
+        yield PageSpec(path, "paper.md.j2", dict(
+            paper=paper, category=category, tags=tuple(tags[tag] for tag in paper.tags),
+            related=tuple(memo.piece("related_item.md.j2", other, base=base) for other in related(papers, position, related_papers)),
+            bibtex=_bibtex(memo, paper, citation_key), base=base, root=urls.root(path),
         ))
 
-    def listing_page(self, kind: str, term: Term, papers: tuple[Paper, ...]) -> PageSpec:
-        """A category's or tag's page. A long one shows no abstracts and is keyed by its entries'
-        texts: an abstract edit leaves it as it is."""
-        path = urls.term(kind, term.slug)
-        compact = len(papers) > self.options.listing_abstracts_up_to
-        years: dict[int, list[MarkupPiece]] = {}
-        for paper in papers:  # newest first
-            years.setdefault(paper.year, []).append(self.entry(paper, with_abstract=not compact))
-        return PageSpec(path, "listing.md.j2", dict(
-            kind=kind, term=term, count=len(papers), compact=compact,
-            years=tuple((year, tuple(entries)) for year, entries in years.items()), root=urls.root(path),
-        ), by_content=compact)
 
-    def all_papers_page(self) -> PageSpec:
-        """The table of all papers, keyed by its rows' texts: an edit that no row shows leaves it."""
-        path = urls.ALL_PAPERS
-        base = urls.base(path)
-        rows = tuple(
-            self.memo.piece("paper_row.md.j2", paper=paper, category=self.catalog.categories[paper.category], base=base)
-            for paper in self.catalog.papers
-        )
-        return PageSpec(path, "all_papers.md.j2", dict(count=len(rows), rows=rows, root=urls.root(path)), by_content=True)
+def listing_page(memo: Memo, kind: str, term: Term, papers: tuple[Paper, ...], taxonomy: Taxonomy, abstracts_up_to: int) -> Iterator[PageSpec]:
+    """A category's or tag's page. A long one shows no abstracts and is keyed by its entries'
+    texts: an abstract edit leaves it as it is."""
+    path = urls.term(kind, term.slug)
+    compact = len(papers) > abstracts_up_to
+    tags = _terms(taxonomy.tags)
+    years: dict[int, list[MarkupPiece]] = {}
+    for paper in papers:  # newest first
+        paper_tags = tuple(tags[tag] for tag in paper.tags)
+        entry = memo.piece("entry.md.j2", paper, tags=paper_tags, base=_LISTING_BASE, with_abstract=not compact)
+        years.setdefault(paper.year, []).append(entry)
+    yield PageSpec(path, "listing.md.j2", dict(
+        kind=kind, term=term, count=len(papers), compact=compact,
+        years=tuple((year, tuple(entries)) for year, entries in years.items()), root=urls.root(path),
+    ), by_content=compact)
 
-    def export_files(self) -> Iterator[PageSpec]:
-        by_id = sorted(self.catalog.papers, key=lambda p: p.id)
-        records = tuple(self.memo.piece(record_json, paper=paper) for paper in by_id)
-        yield PageSpec(urls.PAPERS_JSON, papers_json, dict(records=records), by_content=True)
-        keys = self.citation_keys
-        entries = tuple(self.bibtex(paper) for paper in sorted(by_id, key=lambda p: keys[p.id]))
-        yield PageSpec(urls.PAPERS_BIB, papers_bib, dict(entries=entries), by_content=True)
-        recent = self.catalog.recently_added(self.options.feed_size)
-        yield PageSpec(urls.FEED, feed_xml, dict(taxonomy=self.catalog.taxonomy, papers=recent, site_url=self.options.site_url))
+
+def all_papers_page(memo: Memo, papers: tuple[Paper, ...], taxonomy: Taxonomy) -> Iterator[PageSpec]:
+    """The table of all papers, keyed by its rows' texts: an edit that no row shows leaves it."""
+    path = urls.ALL_PAPERS
+    base = urls.base(path)
+    categories = _terms(taxonomy.categories)
+    rows = tuple(memo.piece("paper_row.md.j2", paper, category=categories[paper.category], base=base) for paper in papers)
+    yield PageSpec(path, "all_papers.md.j2", dict(count=len(rows), rows=rows, root=urls.root(path)), by_content=True)
+
+
+def papers_json_file(memo: Memo, papers: tuple[Paper, ...]) -> Iterator[PageSpec]:
+    records = tuple(memo.piece(record_json, paper) for paper in papers)
+    yield PageSpec(urls.PAPERS_JSON, papers_json, dict(records=records), by_content=True)
+
+
+def papers_bib_file(memo: Memo, papers: tuple[Paper, ...], citation_keys: tuple[str, ...]) -> Iterator[PageSpec]:
+    """Every paper's entry in citation-key order (`papers` and their `citation_keys` sorted so)."""
+    entries = tuple(_bibtex(memo, paper, citation_key) for paper, citation_key in zip(papers, citation_keys))
+    yield PageSpec(urls.PAPERS_BIB, papers_bib, dict(entries=entries), by_content=True)
 
 
 def navigation(taxonomy: Taxonomy, hand_written: tuple[str, ...]) -> str:

@@ -12,7 +12,9 @@ home page and the indexes, which are cheap. A template reads nothing but its inp
 environment's undefined names are errors), so nothing it shows can be missing from its key.
 
 A page is not rendered when the output still holds what was written for its key (`is_current`,
-from the output manifest). A page assembled from many pieces (a long listing, the table of all
+from the output manifest). Pages made together by one function of named inputs (a `Section`: a
+category's paper pages) are keyed the same way as a whole: when the section's inputs are those of
+the last build, its pages' keys are taken from then, and their specs are not even made. A page assembled from many pieces (a long listing, the table of all
 papers, papers.bib) is keyed `by_content`: an edit that none of its pieces shows (an abstract, on a
 listing that shows none) leaves it current.
 
@@ -42,6 +44,7 @@ PieceKey = tuple[bytes, str, bytes]
 # Below this many pages and pieces to render, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 1000
 _BATCH = 250
+_NO_INPUTS = hashlib.blake2b(b"", digest_size=16).digest()
 
 
 def join_digest(parts: Iterable[bytes]) -> bytes:
@@ -55,18 +58,18 @@ def _name(make: Make) -> str:
     return make if isinstance(make, str) else f"{make.__module__}.{make.__qualname__}"
 
 
-def _made(make: Make, inputs: Mapping[str, Any]) -> str:
-    return render(make, **inputs).strip() if isinstance(make, str) else make(**inputs)
+def _made(make: Make, paper: Paper, inputs: Mapping[str, Any]) -> str:
+    return render(make, paper=paper, **inputs).strip() if isinstance(make, str) else make(paper, **inputs)
 
 
 class Piece:
     """Text made from inputs, rendered (or taken from the store) when it is first read: as a
     string (`str(piece)`, escaped by the template that shows it)."""
 
-    __slots__ = ("key", "make", "inputs", "small", "_memo")
+    __slots__ = ("key", "make", "paper", "inputs", "small", "_memo")
 
-    def __init__(self, memo: "Memo", key: PieceKey, make: Make, inputs: dict[str, Any], small: bool):
-        self.key, self.make, self.inputs, self.small, self._memo = key, make, inputs, small, memo
+    def __init__(self, memo: "Memo", key: PieceKey, make: Make, paper: Paper, inputs: dict[str, Any], small: bool):
+        self.key, self.make, self.paper, self.inputs, self.small, self._memo = key, make, paper, inputs, small, memo
 
     def __str__(self) -> str:
         return self._memo.text(self)
@@ -95,6 +98,22 @@ class PageSpec:
         return content if isinstance(content, bytes) else content.encode("utf-8")
 
 
+class Section:
+    """Pages made by one function of named inputs (`function(memo, **inputs)` returns their
+    specs): the category's paper pages, say. Its key is derived from its inputs like a page's, so
+    when they are unchanged the keys its pages had last time are taken as they were, without
+    making the specs again. The function must read nothing but its inputs (and the templates,
+    code and settings they name)."""
+
+    __slots__ = ("function", "inputs")
+
+    def __init__(self, function: Callable[..., Iterable[PageSpec]], inputs: dict[str, Any]):
+        self.function, self.inputs = function, inputs
+
+    def specs(self, memo: "Memo") -> list[PageSpec]:
+        return list(self.function(memo, **self.inputs))
+
+
 class Memo:
     """`content_keys`: each paper id's content key; `pieces` and `small`: the two stores (read
     and extended; `added` holds what this build added, for the caller to save);
@@ -107,34 +126,58 @@ class Memo:
         pieces: MutableMapping[PieceKey, str] | None = None,
         small: MutableMapping[PieceKey, Any] | None = None,
         is_current: Callable[[str, bytes], bool] | None = None,
+        sections: Mapping[bytes, tuple[tuple[str, bytes], ...]] | None = None,
     ):
         self.remembers = content_keys is not None
         self.content_keys = content_keys or {}
         self.stores = {False: {} if pieces is None else pieces, True: {} if small is None else small}
         self.added: dict[bool, dict[PieceKey, Any]] = {False: {}, True: {}}
         self.is_current = is_current or (lambda path, key: False)
-        self._value_keys: dict[Term | Options, bytes] = {}
+        self.sections = sections or {}
+        # What this build's sections gave (section key -> its pages' paths and keys), to save.
+        self.used_sections: dict[bytes, tuple[tuple[str, bytes], ...]] = {}
+        # Pieces already made in this build: a paper's entry is on ~5 listings.
+        self._pieces: dict[tuple, Piece] = {}
+        self._value_keys: dict[int, tuple[object, bytes]] = {}
+        self._inputs_keys: dict[tuple, bytes] = {}
+        self._names: dict[Make, str] = {}
 
     # --- pieces ---
 
-    def piece(self, make: Make, *, small: bool = False, **inputs: Any) -> Piece:
-        """The piece that `make` makes of `inputs`, which name its paper `paper`. `small` pieces
-        are short values that every build reads (kept in the small store)."""
-        key: PieceKey = (b"", _name(make), b"")
-        if self.remembers:
-            inputs_key = self._key({name: value for name, value in inputs.items() if name != "paper"})
-            if inputs_key is None:
-                raise TypeError(f"{key[1]}: a piece's inputs must be records, pieces or plain values")
-            key = (self.content_keys[inputs["paper"].id], key[1], inputs_key)
-        return (MarkupPiece if isinstance(make, str) else Piece)(self, key, make, inputs, small)
+    def piece(self, make: Make, paper: Paper, *, small: bool = False, **inputs: Any) -> Piece:
+        """The piece of `paper` that `make` makes of it and `inputs` (which the template or function
+        receives with the paper as `paper`). `small` pieces are short values that every build reads
+        (kept in the small store)."""
+        name = self._names.get(make) or self._names.setdefault(make, _name(make))
+        items = tuple(inputs.items())
+        made = self._pieces.get((name, paper.id, items))
+        if made is None:
+            key: PieceKey = (b"", name, b"")
+            if self.remembers:
+                key = (self.content_keys[paper.id], name, self._inputs_key(inputs, items))
+            made = self._pieces[name, paper.id, items] = (MarkupPiece if isinstance(make, str) else Piece)(self, key, make, paper, inputs, small)
+        return made
+
+    def _inputs_key(self, inputs: dict[str, Any], items: tuple) -> bytes:
+        """The key of a piece's inputs besides its paper (`items` are the inputs' items): many
+        pieces share theirs (the same category, the same base URL), so each is derived once per
+        build."""
+        if not inputs:
+            return _NO_INPUTS
+        known = self._inputs_keys.get(items)
+        if known is None:
+            known = self._inputs_keys[items] = self._key(inputs)
+            if known is None:
+                raise TypeError(f"a piece's inputs must be records, pieces or plain values: {', '.join(inputs)}")
+        return known
 
     def text(self, piece: Piece) -> str:
         if not self.remembers:
-            return _made(piece.make, piece.inputs)
+            return _made(piece.make, piece.paper, piece.inputs)
         store = self.stores[piece.small]
         text = store.get(piece.key)
         if text is None:
-            text = store[piece.key] = self.added[piece.small][piece.key] = _made(piece.make, piece.inputs)
+            text = store[piece.key] = self.added[piece.small][piece.key] = _made(piece.make, piece.paper, piece.inputs)
         return text
 
     def digest(self, piece: Piece) -> bytes:
@@ -160,29 +203,29 @@ class Memo:
         return join_digest(parts)
 
     def _add_parts(self, value: Any, parts: list[bytes], by_content: bool) -> bool:
-        if isinstance(value, Paper):
+        # By exact type, most frequent first: ~30 parts per page, 10,000 pages in every build.
+        kind = type(value)
+        if kind is Paper:
             parts.append(self.content_keys[value.id])
-        elif isinstance(value, Piece):
+        elif kind is MarkupPiece or kind is Piece:
             if by_content:
                 parts.append(self.digest(value))
             else:
                 content_key, make, inputs_key = value.key
                 parts += (content_key, make.encode(), inputs_key)
-        elif isinstance(value, (tuple, list)):
+        elif kind is str or kind is int or kind is bool or value is None or kind is float:
+            parts.append(repr(value).encode())
+        elif kind is tuple or kind is list:
             parts.append(b"(")
             for item in value:
                 if not self._add_parts(item, parts, by_content):
                     return False
             parts.append(b")")
-        elif value is None or isinstance(value, (str, int, float)):
-            parts.append(repr(value).encode())
-        elif isinstance(value, (Term, Options)):
-            key = self._value_keys.get(value)
-            if key is None:
-                key = self._value_keys[value] = hashlib.blake2b(repr(value).encode(), digest_size=16).digest()
-            parts.append(key)
-        elif isinstance(value, Taxonomy):
-            parts.append(hashlib.blake2b(repr(value).encode(), digest_size=16).digest())
+        elif kind is Term or kind is Taxonomy or kind is Options:
+            known = self._value_keys.get(id(value))
+            if known is None:  # the value is kept with its key: its id stays its own
+                known = self._value_keys[id(value)] = (value, hashlib.blake2b(repr(value).encode(), digest_size=16).digest())
+            parts.append(known[1])
         else:  # the whole catalog, say: no key short of the whole list
             return False
         return True
@@ -193,24 +236,52 @@ class Memo:
         inputs_key = self._key(spec.inputs, spec.by_content)
         return None if inputs_key is None else join_digest([_name(spec.make).encode(), inputs_key])
 
+    def section_key(self, section: Section) -> bytes | None:
+        if not self.remembers:
+            return None
+        inputs_key = self._key(section.inputs)
+        return None if inputs_key is None else join_digest([_name(section.function).encode(), inputs_key])
+
+    def _remembered(self, section: Section) -> tuple[bytes | None, tuple[tuple[str, bytes], ...] | None]:
+        """The section's key, and its pages' paths and keys if they are what the output holds."""
+        key = self.section_key(section)
+        known = self.sections.get(key) if key is not None else None
+        if known is None or not all(self.is_current(path, page_key) for path, page_key in known):
+            return key, None
+        self.used_sections[key] = known
+        return key, known
+
     # --- pages ---
 
-    def pages(self, specs: Iterable[PageSpec]) -> Iterator[Page]:
+    def pages(self, items: Iterable[PageSpec | Section]) -> Iterator[Page]:
         """The pages, each rendered unless the output holds it for its key. Pages and the pieces
         that pages keyed by content need are rendered by forked workers when there are many (they
         inherit this memo: nothing is pickled on the way in); the pages keyed by content are then
         assembled here, from those pieces."""
         stale: list[tuple[PageSpec, bytes | None]] = []
         by_content: list[PageSpec] = []
-        for spec in specs:
-            if spec.by_content:
-                by_content.append(spec)
-                continue
-            key = self.page_key(spec)
-            if key is not None and self.is_current(spec.path, key):
-                yield Page(spec.path, None, key)
+        keys: dict[str, bytes | None] = {}
+        sections: list[tuple[bytes, list[PageSpec]]] = []
+        for item in items:
+            if isinstance(item, Section):
+                section_key, known = self._remembered(item)
+                if known is not None:
+                    yield from (Page(path, None, page_key) for path, page_key in known)
+                    continue
+                specs = item.specs(self)
+                if section_key is not None:
+                    sections.append((section_key, specs))
             else:
-                stale.append((spec, key))
+                specs = [item]
+            for spec in specs:
+                if spec.by_content:
+                    by_content.append(spec)
+                    continue
+                key = keys[spec.path] = self.page_key(spec)
+                if key is not None and self.is_current(spec.path, key):
+                    yield Page(spec.path, None, key)
+                else:
+                    stale.append((spec, key))
         wanted: dict[PieceKey, Piece] = {}
         if self.remembers:
             for spec in by_content:
@@ -228,11 +299,15 @@ class Memo:
                 self.added[small].update(pieces)
             yield from pages
         for spec in by_content:
-            key = self.page_key(spec)
+            key = keys[spec.path] = self.page_key(spec)
             if key is not None and self.is_current(spec.path, key):
                 yield Page(spec.path, None, key)
             else:
                 yield Page(spec.path, spec.render(), key or b"")
+        for section_key, specs in sections:
+            known = tuple((spec.path, keys[spec.path]) for spec in specs)
+            if all(key is not None for _, key in known):
+                self.used_sections[section_key] = known
 
     def _render(self, jobs: list) -> tuple[list[Page], dict[bool, dict[PieceKey, Any]]]:
         """Render a batch of pages and pieces; returns the pages and the pieces added meanwhile
@@ -256,12 +331,12 @@ def _by_paper(jobs: list) -> list:
     piece that the page also shows is rendered once), papers in the order of their pages."""
     order: dict[str, int] = {}
     for job in jobs:
-        paper = job.inputs.get("paper") if isinstance(job, Piece) else job[0].inputs.get("paper")
+        paper = job.paper if isinstance(job, Piece) else job[0].inputs.get("paper")
         if isinstance(paper, Paper):
             order.setdefault(paper.id, len(order))
 
     def position(job) -> int:
-        paper = job.inputs.get("paper") if isinstance(job, Piece) else job[0].inputs.get("paper")
+        paper = job.paper if isinstance(job, Piece) else job[0].inputs.get("paper")
         return order[paper.id] if isinstance(paper, Paper) else len(order)
 
     return sorted(jobs, key=position)

@@ -34,6 +34,8 @@ def configure(config, project: Project) -> None:
     """Point MkDocs at the generated tree and add the theme overrides, assets and extensions."""
     if config.theme.name != "material":
         raise PluginError(f"paper-list: the theme is '{config.theme.name}' — set `theme: name: material` in mkdocs.yml")
+    if not (OVERRIDES / "main.html").is_file():  # a broken install would build a site without search or filters
+        raise PluginError(f"paper-list: the theme overrides are missing from {OVERRIDES} — reinstall site-gen")
     config.docs_dir = str(project.output_dir)
     if str(OVERRIDES) not in config.theme.dirs:
         # After the list's own custom_dir, which can override these in turn; before Material's.
