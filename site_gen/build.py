@@ -20,8 +20,8 @@ _FILLED_SECTIONS = {"contributing.md": ("fields", lambda: field_reference(paper_
 
 
 def load_catalog(project: Project) -> Catalog:
-    listing = scan_project(project)
-    return Catalog.build(listing.taxonomy, listing.papers())
+    valid = scan_project(project)
+    return Catalog.build(valid.taxonomy, valid.papers())
 
 
 def hand_written_pages(docs_dir: Path) -> Iterator[Page]:
@@ -41,11 +41,11 @@ def hand_written_pages(docs_dir: Path) -> Iterator[Page]:
 
 def build(project: Project) -> WriteReport:
     """Generate the site's Markdown into project.output_dir. Raises InputError before writing anything."""
-    listing = scan_project(project)
-    catalog = Catalog.build(listing.taxonomy, listing.papers())
+    valid = scan_project(project)
+    catalog = Catalog.build(valid.taxonomy, valid.papers())
     cache = BuildCache(project.cache_dir, project.output_dir)
     hand_written = list(hand_written_pages(project.docs_dir))
-    memo = cache.memo(listing.content_keys())
+    memo = cache.memo(valid.content_keys())
     renderer = SiteRenderer(catalog, Options.of(catalog.taxonomy), memo, {page.path for page in hand_written})
     report = OutputTree(project.output_dir, cache.manifest).write([*hand_written, *renderer.pages()])
     cache.save()

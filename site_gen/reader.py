@@ -298,5 +298,5 @@ def scan_project(project: Project, today: dt.date | None = None, use_cache: bool
 
 def read_project(project: Project, today: dt.date | None = None, use_cache: bool = True) -> tuple[Taxonomy, list[Paper]]:
     """The whole list as records (see scan_project)."""
-    listing = scan_project(project, today, use_cache)
-    return listing.taxonomy, listing.papers()
+    valid = scan_project(project, today, use_cache)
+    return valid.taxonomy, valid.papers()

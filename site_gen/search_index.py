@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from site_gen import urls
 from site_gen.pagefind_merge import merge_bundles, page_count
 
 # Measured at 10,000 synthetic papers: a run over 1,668 pages peaks at ~260 MB, over 2,002 at
@@ -35,7 +36,7 @@ def pages_to_index(site: Path) -> list[Path]:
     no data-pagefind-body, and a Pagefind run given none but such pages would index them whole."""
     top = sorted(path.relative_to(site) for path in site.glob("*/index.html")
                  if "data-pagefind-body" in path.read_text(encoding="utf-8"))
-    papers = sorted(path.relative_to(site) for path in site.glob("papers/*/index.html"))
+    papers = sorted(path.relative_to(site) for path in site.glob(urls.url(urls.paper("*")) + "index.html"))
     return [*top, *papers]
 
 

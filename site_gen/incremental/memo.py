@@ -12,13 +12,14 @@ home page and the indexes, which are cheap. A template reads nothing but its inp
 environment's undefined names are errors), so nothing it shows can be missing from its key.
 
 A page is not rendered when the output still holds what was written for its key (`is_current`,
-from the output manifest). Pages made together by one function of named inputs (a `Section`: a
-category's paper pages) are keyed the same way as a whole: when the section's inputs are those of
-the last build, its pages' keys are taken from then, and their specs are not even made. A page assembled from many pieces (a long listing, the table of all
-papers, papers.bib) is keyed `by_content`: an edit that none of its pieces shows (an abstract, on a
-listing that shows none) leaves it current.
+from the output manifest). A page assembled from many pieces (a long listing, the table of all
+papers, papers.bib) is keyed `by_content`: an edit that none of its pieces shows (an abstract, on
+a listing that shows none) leaves it current. Pages made together by one function of named
+inputs (a `Section`: a category's paper pages) are keyed the same way as a whole: when the
+section's inputs are those of the last build, its pages' keys are taken from then, and their
+specs are not even made.
 
-Every piece belongs to the paper among its inputs (`paper`) and is dropped with that paper's file.
+Every piece belongs to one paper and is dropped with that paper's file.
 Pieces' texts live in one store, loaded only when a page must be rendered from them; small values
 that every build reads (citation stems, the digests of pieces' texts) in another.
 
