@@ -42,10 +42,10 @@ generate: install
 	$(BIN)/site-gen build
 
 # Search: `site-gen search-index` runs Pagefind on the built pages (only their articles, see
-# site_gen/mkdocs/overrides/main.html) into site/pagefind/, which the search box loads in small pieces. Above 2,000
-# pages it runs Pagefind on at most 2,000 at a time, so its memory stays near 300 MB (one run over
-# 10,000 pages takes 1.4 GB), and merges the runs into the bundle one run would have written
-# (site_gen/pagefind_merge.py).
+# site_gen/mkdocs/overrides/main.html) into site/pagefind/, which the search box loads in small
+# pieces. Above 2,000 pages it runs Pagefind on at most 2,000 at a time, so its memory stays near
+# 300 MB (one run over 10,000 pages takes 1.4 GB), and merges the runs into the bundle one run
+# would have written (site_gen/pagefind_merge.py).
 ## site: generate, build the static site into site/, then index it for search (Pagefind)
 site: generate
 	$(BIN)/mkdocs build --strict --site-dir site
@@ -57,13 +57,14 @@ check: install
 	$(BIN)/site-gen readme
 
 ## serve: live preview on http://127.0.0.1:8000; edits to papers/ and docs/ reload the page
+# The paper-list plugin runs `site-gen build` before every rebuild (site_gen/mkdocs/serve.py).
 # --dirty: MkDocs rebuilds only the pages whose Markdown `site-gen build` rewrote (it leaves
 # unchanged files untouched), so an edit shows in ~1.2 s at 173 papers and ~3 s at 10,000, where a
 # full rebuild takes a minute (bench/serve.py measures it). After changing site_gen itself, start
 # it again: the serving process keeps the code and templates it loaded. The preview has no search:
 # Pagefind indexes only `make site` output, and Material's built-in index would hold only the pages
 # of the last dirty rebuild.
-serve: generate
+serve: install
 	$(BIN)/mkdocs serve --livereload --dirty
 
 ## test: the whole test suite, browser tests included

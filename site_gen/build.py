@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterator
 
 from site_gen.catalog import Catalog
-from site_gen.incremental import BuildCache
+from site_gen.incremental.cache import BuildCache
 from site_gen.options import Options
 from site_gen.project import Project
 from site_gen.reader import scan_project

@@ -76,7 +76,7 @@ class SiteRenderer:
     def citation_keys(self) -> dict[str, str]:
         """Every paper's BibTeX key, by paper id (a clash between two papers' stems is resolved
         across the whole list)."""
-        return citation_keys({paper.id: str(self.memo.piece(citation_stem, paper, small=True)) for paper in self.catalog.papers})
+        return citation_keys({paper.id: self.memo.value(citation_stem, paper) for paper in self.catalog.papers})
 
 
 # --- sections: each reads only its inputs ---

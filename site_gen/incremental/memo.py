@@ -67,10 +67,10 @@ class Piece:
     """Text made from inputs, rendered (or taken from the store) when it is first read: as a
     string (`str(piece)`, escaped by the template that shows it)."""
 
-    __slots__ = ("key", "make", "paper", "inputs", "small", "_memo")
+    __slots__ = ("key", "make", "paper", "inputs", "_memo")
 
-    def __init__(self, memo: "Memo", key: PieceKey, make: Make, paper: Paper, inputs: dict[str, Any], small: bool):
-        self.key, self.make, self.paper, self.inputs, self.small, self._memo = key, make, paper, inputs, small, memo
+    def __init__(self, memo: "Memo", key: PieceKey, make: Make, paper: Paper, inputs: dict[str, Any]):
+        self.key, self.make, self.paper, self.inputs, self._memo = key, make, paper, inputs, memo
 
     def __str__(self) -> str:
         return self._memo.text(self)
@@ -145,10 +145,9 @@ class Memo:
 
     # --- pieces ---
 
-    def piece(self, make: Make, paper: Paper, *, small: bool = False, **inputs: Any) -> Piece:
+    def piece(self, make: Make, paper: Paper, **inputs: Any) -> Piece:
         """The piece of `paper` that `make` makes of it and `inputs` (which the template or function
-        receives with the paper as `paper`). `small` pieces are short values that every build reads
-        (kept in the small store)."""
+        receives with the paper as `paper`)."""
         name = self._names.get(make) or self._names.setdefault(make, _name(make))
         items = tuple(inputs.items())
         made = self._pieces.get((name, paper.id, items))
@@ -156,8 +155,21 @@ class Memo:
             key: PieceKey = (b"", name, b"")
             if self.remembers:
                 key = (self.content_keys[paper.id], name, self._inputs_key(inputs, items))
-            made = self._pieces[name, paper.id, items] = (MarkupPiece if isinstance(make, str) else Piece)(self, key, make, paper, inputs, small)
+            made = self._pieces[name, paper.id, items] = (MarkupPiece if isinstance(make, str) else Piece)(self, key, make, paper, inputs)
         return made
+
+    def value(self, make: Callable[[Paper], str], paper: Paper) -> str:
+        """`make(paper)`, kept in the small store: a short value that every build reads for every
+        paper (its citation stem)."""
+        name = self._names.get(make) or self._names.setdefault(make, _name(make))
+        if not self.remembers:
+            return make(paper)
+        key = (self.content_keys[paper.id], name, _NO_INPUTS)
+        store = self.stores[True]
+        found = store.get(key)
+        if found is None:
+            found = store[key] = self.added[True][key] = make(paper)
+        return found
 
     def _inputs_key(self, inputs: dict[str, Any], items: tuple) -> bytes:
         """The key of a piece's inputs besides its paper (`items` are the inputs' items): many
@@ -175,10 +187,10 @@ class Memo:
     def text(self, piece: Piece) -> str:
         if not self.remembers:
             return _made(piece.make, piece.paper, piece.inputs)
-        store = self.stores[piece.small]
+        store = self.stores[False]
         text = store.get(piece.key)
         if text is None:
-            text = store[piece.key] = self.added[piece.small][piece.key] = _made(piece.make, piece.paper, piece.inputs)
+            text = store[piece.key] = self.added[False][piece.key] = _made(piece.make, piece.paper, piece.inputs)
         return text
 
     def digest(self, piece: Piece) -> bytes:
@@ -219,7 +231,9 @@ class Memo:
         elif kind is tuple or kind is list:
             parts.append(b"(")
             for item in value:
-                if not self._add_parts(item, parts, by_content):
+                if type(item) is Paper:  # the commonest item, without a call: 10,000 in a list
+                    parts.append(self.content_keys[item.id])
+                elif not self._add_parts(item, parts, by_content):
                     return False
             parts.append(b")")
         elif kind is Term or kind is Taxonomy or kind is Options:

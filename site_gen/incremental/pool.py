@@ -7,7 +7,6 @@ forked, or there are too few jobs to pay for starting them, the work runs in thi
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from typing import Callable, Iterator, Sequence, TypeVar
 
@@ -20,6 +19,8 @@ _task: Callable | None = None
 
 
 def worker_count() -> int:
+    import multiprocessing  # ~10 ms to import: only when there is bulk work
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(os.cpu_count() or 1, _MAX_WORKERS)
@@ -29,11 +30,12 @@ def run_batches(task: Callable[[Sequence[Job]], Result], jobs: Sequence[Job], th
     """`task(batch)` for consecutive batches of `jobs`, in order: in forked workers when there are
     at least `threshold` jobs and two cores, else here, as one batch. Batches are `batch_size`
     jobs long, or as many as give each worker one."""
-    workers = worker_count()
-    if len(jobs) < threshold or workers < 2:
+    workers = worker_count() if len(jobs) >= threshold else 1
+    if workers < 2:
         if jobs:
             yield task(jobs)
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # 30 ms to import: only when it is used
 
     size = batch_size or -(-len(jobs) // workers)

@@ -1,0 +1,48 @@
+"""The incremental layer as a build opens it before rendering and saves it once the tree is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+from site_gen.incremental.manifest import OutputManifest
+from site_gen.incremental.memo import Memo
+from site_gen.incremental.store import LazyPickledDict, load_pickle, save_pickle
+from site_gen.incremental.version import code_version
+from site_gen.templating import keep_compiled_templates
+
+_MANIFEST_FILE = "output-manifest.pickle"
+_PIECES_FILE = "pieces.pickle"
+_SMALL_PIECES_FILE = "small-pieces.pickle"
+_SECTIONS_FILE = "section-keys.pickle"
+
+
+class BuildCache:
+    """A build's memory of earlier builds: opened before rendering, saved once the tree is written."""
+
+    def __init__(self, cache_dir: Path, output_dir: Path):
+        version = code_version()
+        keep_compiled_templates(cache_dir / "templates", version)
+        self.manifest = OutputManifest(cache_dir / _MANIFEST_FILE, version, output_dir)
+        self._pieces = LazyPickledDict(cache_dir / _PIECES_FILE, version)
+        # Citation stems and the digests of pieces: read by every build, a hundredth of the
+        # pieces' size, so a build with nothing to render never loads the pieces themselves.
+        self._small_pieces = LazyPickledDict(cache_dir / _SMALL_PIECES_FILE, version)
+        self._sections_path, self._version = cache_dir / _SECTIONS_FILE, version
+        self._sections = load_pickle(self._sections_path, version) or {}
+        self._memo = Memo({}, self._pieces, self._small_pieces, self.manifest.is_current, self._sections)
+
+    def memo(self, content_keys: Mapping[str, bytes]) -> Memo:
+        """The memo for a catalog whose papers' files have these content keys (by paper id)."""
+        self._memo = Memo(content_keys, self._pieces, self._small_pieces, self.manifest.is_current, self._sections)
+        return self._memo
+
+    def save(self) -> None:
+        """Keep what this build added; pieces of files that no longer exist are dropped, and
+        sections that this build did not make."""
+        current = set(self._memo.content_keys.values())
+        for store in (self._pieces, self._small_pieces):
+            if store.added:
+                store.save(keep=lambda key: key[0] in current)
+        if self._memo.used_sections != self._sections:
+            save_pickle(self._sections_path, self._version, self._memo.used_sections)
