@@ -116,23 +116,23 @@ class Section:
 
 
 class Memo:
-    """`content_keys`: each paper id's content key; `pieces` and `small`: the two stores (read
-    and extended; `added` holds what this build added, for the caller to save);
+    """`content_keys`: each paper id's content key; `texts` and `small`: the two stores, of the
+    pieces' texts and of small values (read and extended);
     `is_current(path, key)`: whether the output holds that page for that key. Without a
     `content_keys`, it remembers nothing (see the module's docstring)."""
 
     def __init__(
         self,
         content_keys: Mapping[str, bytes] | None = None,
-        pieces: MutableMapping[PieceKey, str] | None = None,
+        texts: MutableMapping[PieceKey, str] | None = None,
         small: MutableMapping[PieceKey, Any] | None = None,
         is_current: Callable[[str, bytes], bool] | None = None,
         sections: Mapping[bytes, tuple[tuple[str, bytes], ...]] | None = None,
     ):
         self.remembers = content_keys is not None
         self.content_keys = content_keys or {}
-        self.stores = {False: {} if pieces is None else pieces, True: {} if small is None else small}
-        self.added: dict[bool, dict[PieceKey, Any]] = {False: {}, True: {}}
+        self.texts = {} if texts is None else texts
+        self.small = {} if small is None else small
         self.is_current = is_current or (lambda path, key: False)
         self.sections = sections or {}
         # What this build's sections gave (section key -> its pages' paths and keys), to save.
@@ -165,10 +165,9 @@ class Memo:
         if not self.remembers:
             return make(paper)
         key = (self.content_keys[paper.id], name, _NO_INPUTS)
-        store = self.stores[True]
-        found = store.get(key)
+        found = self.small.get(key)
         if found is None:
-            found = store[key] = self.added[True][key] = make(paper)
+            found = self.small[key] = make(paper)
         return found
 
     def _inputs_key(self, inputs: dict[str, Any], items: tuple) -> bytes:
@@ -187,23 +186,22 @@ class Memo:
     def text(self, piece: Piece) -> str:
         if not self.remembers:
             return _made(piece.make, piece.paper, piece.inputs)
-        store = self.stores[False]
-        text = store.get(piece.key)
+        text = self.texts.get(piece.key)
         if text is None:
-            text = store[piece.key] = self.added[False][piece.key] = _made(piece.make, piece.paper, piece.inputs)
+            text = self.texts[piece.key] = _made(piece.make, piece.paper, piece.inputs)
         return text
 
     def digest(self, piece: Piece) -> bytes:
         """A digest of the piece's text, kept in the small store: a page keyed by its pieces' texts
         is checked without loading the texts."""
         key = (piece.key[0], piece.key[1] + " digest", piece.key[2])
-        found = self.stores[True].get(key)
+        found = self.small.get(key)
         if found is None:
-            found = self.stores[True][key] = self.added[True][key] = hashlib.blake2b(self.text(piece).encode(), digest_size=16).digest()
+            found = self.small[key] = hashlib.blake2b(self.text(piece).encode(), digest_size=16).digest()
         return found
 
     def _knows_digest(self, piece: Piece) -> bool:
-        return (piece.key[0], piece.key[1] + " digest", piece.key[2]) in self.stores[True]
+        return (piece.key[0], piece.key[1] + " digest", piece.key[2]) in self.small
 
     # --- keys ---
 
@@ -305,13 +303,12 @@ class Memo:
                         wanted[piece.key] = piece
         jobs = _by_paper([*stale, *wanted.values()])
 
-        def render_batch(indices: range) -> tuple[list[Page], dict[bool, dict[PieceKey, Any]]]:
+        def render_batch(indices: range) -> tuple[list[Page], dict[PieceKey, str], dict[PieceKey, Any]]:
             return self._render([jobs[index] for index in indices])  # workers inherit `jobs`
 
-        for pages, added in run_batches(render_batch, range(len(jobs)), PARALLEL_THRESHOLD, _BATCH):
-            for small, pieces in added.items():
-                self.stores[small].update(pieces)
-                self.added[small].update(pieces)
+        for pages, texts, small in run_batches(render_batch, range(len(jobs)), PARALLEL_THRESHOLD, _BATCH):
+            self.texts.update(texts)  # from a worker: what this process does not have yet
+            self.small.update(small)
             yield from pages
         for spec in by_content:
             key = keys[spec.path] = self.page_key(spec)
@@ -324,10 +321,11 @@ class Memo:
             if all(key is not None for _, key in known):
                 self.used_sections[section_key] = known
 
-    def _render(self, jobs: list) -> tuple[list[Page], dict[bool, dict[PieceKey, Any]]]:
-        """Render a batch of pages and pieces; returns the pages and the pieces added meanwhile
-        (in a worker, those are what the parent process does not have)."""
-        outer, self.added = self.added, {False: {}, True: {}}
+    def _render(self, jobs: list) -> tuple[list[Page], dict[PieceKey, str], dict[PieceKey, Any]]:
+        """Render a batch of pages and pieces; returns the pages and the pieces' texts and small
+        values added meanwhile (in a worker, what the parent process does not have)."""
+        outer = self.texts, self.small
+        self.texts, self.small = _Additions(self.texts), _Additions(self.small)
         try:
             pages = []
             for job in jobs:
@@ -336,9 +334,25 @@ class Memo:
                 else:
                     spec, key = job
                     pages.append(Page(spec.path, spec.render(), key or b""))
-            return pages, self.added
+            return pages, self.texts.added, self.small.added
         finally:
-            self.added = outer
+            self.texts, self.small = outer
+
+
+class _Additions:
+    """A store, and what was added to it since this view of it was made."""
+
+    def __init__(self, store: MutableMapping):
+        self.store, self.added = store, {}
+
+    def get(self, key: Any) -> Any:
+        return self.store.get(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.store
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.store[key] = self.added[key] = value
 
 
 def _by_paper(jobs: list) -> list:
