@@ -142,6 +142,9 @@ class Memo:
         self._value_keys: dict[int, tuple[object, bytes]] = {}
         self._inputs_keys: dict[tuple, bytes] = {}
         self._names: dict[Make, str] = {}
+        # While pages keyed by content are first looked at: the pieces whose digest is unknown.
+        self._wanted: dict[PieceKey, Piece] | None = None
+        self._missing = 0
 
     # --- pieces ---
 
@@ -149,13 +152,11 @@ class Memo:
         """The piece of `paper` that `make` makes of it and `inputs` (which the template or function
         receives with the paper as `paper`)."""
         name = self._names.get(make) or self._names.setdefault(make, _name(make))
-        items = tuple(inputs.items())
-        made = self._pieces.get((name, paper.id, items))
+        inputs_key = self._inputs_key(inputs)
+        made = self._pieces.get((name, paper.id, inputs_key))
         if made is None:
-            key: PieceKey = (b"", name, b"")
-            if self.remembers:
-                key = (self.content_keys[paper.id], name, self._inputs_key(inputs, items))
-            made = self._pieces[name, paper.id, items] = (MarkupPiece if isinstance(make, str) else Piece)(self, key, make, paper, inputs)
+            key = (self.content_keys[paper.id], name, inputs_key) if self.remembers else (b"", name, inputs_key)
+            made = self._pieces[name, paper.id, inputs_key] = (MarkupPiece if isinstance(make, str) else Piece)(self, key, make, paper, inputs)
         return made
 
     def value(self, make: Callable[[Paper], str], paper: Paper) -> str:
@@ -170,12 +171,12 @@ class Memo:
             found = self.small[key] = make(paper)
         return found
 
-    def _inputs_key(self, inputs: dict[str, Any], items: tuple) -> bytes:
-        """The key of a piece's inputs besides its paper (`items` are the inputs' items): many
-        pieces share theirs (the same category, the same base URL), so each is derived once per
-        build."""
+    def _inputs_key(self, inputs: dict[str, Any]) -> bytes:
+        """The key of a piece's inputs besides its paper: many pieces share theirs (the same
+        category, the same base URL), so each is derived once per build."""
         if not inputs:
             return _NO_INPUTS
+        items = tuple(inputs.items())
         known = self._inputs_keys.get(items)
         if known is None:
             known = self._inputs_keys[items] = self._key(inputs)
@@ -194,14 +195,11 @@ class Memo:
     def digest(self, piece: Piece) -> bytes:
         """A digest of the piece's text, kept in the small store: a page keyed by its pieces' texts
         is checked without loading the texts."""
-        key = (piece.key[0], piece.key[1] + " digest", piece.key[2])
+        key = _digest_key(piece)
         found = self.small.get(key)
         if found is None:
             found = self.small[key] = hashlib.blake2b(self.text(piece).encode(), digest_size=16).digest()
         return found
-
-    def _knows_digest(self, piece: Piece) -> bool:
-        return (piece.key[0], piece.key[1] + " digest", piece.key[2]) in self.small
 
     # --- keys ---
 
@@ -220,7 +218,15 @@ class Memo:
             parts.append(self.content_keys[value.id])
         elif kind is MarkupPiece or kind is Piece:
             if by_content:
-                parts.append(self.digest(value))
+                found = self.small.get(_digest_key(value))
+                if found is None:
+                    if self._wanted is None:
+                        found = self.digest(value)
+                    else:  # rendered (in workers, with the other pages) before this key is made
+                        self._wanted[value.key] = value
+                        self._missing += 1
+                        found = b""
+                parts.append(found)
             else:
                 content_key, make, inputs_key = value.key
                 parts += (content_key, make.encode(), inputs_key)
@@ -295,12 +301,16 @@ class Memo:
                     yield Page(spec.path, None, key)
                 else:
                     stale.append((spec, key))
-        wanted: dict[PieceKey, Piece] = {}
-        if self.remembers:
+        # Pages keyed by content: their keys where every piece's digest is known, else None
+        # until the missing pieces are rendered.
+        self._wanted = wanted = {}
+        try:
             for spec in by_content:
-                for piece in _pieces(spec.inputs):
-                    if piece.key not in wanted and not self._knows_digest(piece):
-                        wanted[piece.key] = piece
+                missing = self._missing
+                key = self.page_key(spec)
+                keys[spec.path] = key if self._missing == missing else None
+        finally:
+            self._wanted = None
         jobs = _by_paper([*stale, *wanted.values()])
 
         def render_batch(indices: range) -> tuple[list[Page], dict[PieceKey, str], dict[PieceKey, Any]]:
@@ -311,7 +321,7 @@ class Memo:
             self.small.update(small)
             yield from pages
         for spec in by_content:
-            key = keys[spec.path] = self.page_key(spec)
+            key = keys[spec.path] = keys[spec.path] or self.page_key(spec)
             if key is not None and self.is_current(spec.path, key):
                 yield Page(spec.path, None, key)
             else:
@@ -371,13 +381,7 @@ def _by_paper(jobs: list) -> list:
     return sorted(jobs, key=position)
 
 
-def _pieces(value: Any) -> Iterator[Piece]:
-    """The pieces among a page's inputs, however deep in tuples."""
-    if isinstance(value, Piece):
-        yield value
-    elif isinstance(value, (tuple, list)):
-        for item in value:
-            yield from _pieces(item)
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _pieces(item)
+def _digest_key(piece: Piece) -> PieceKey:
+    """Where the digest of the piece's text is kept in the small store."""
+    content_key, make, inputs_key = piece.key
+    return (content_key, make + " digest", inputs_key)
