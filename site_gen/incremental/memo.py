@@ -218,15 +218,7 @@ class Memo:
             parts.append(self.content_keys[value.id])
         elif kind is MarkupPiece or kind is Piece:
             if by_content:
-                found = self.small.get(_digest_key(value))
-                if found is None:
-                    if self._wanted is None:
-                        found = self.digest(value)
-                    else:  # rendered (in workers, with the other pages) before this key is made
-                        self._wanted[value.key] = value
-                        self._missing += 1
-                        found = b""
-                parts.append(found)
+                parts.append(self._known_digest(value))
             else:
                 content_key, make, inputs_key = value.key
                 parts += (content_key, make.encode(), inputs_key)
@@ -235,8 +227,12 @@ class Memo:
         elif kind is tuple or kind is list:
             parts.append(b"(")
             for item in value:
-                if type(item) is Paper:  # the commonest item, without a call: 10,000 in a list
+                # The commonest items with the fewest calls: 10,000 papers or pieces in a list.
+                item_kind = type(item)
+                if item_kind is Paper:
                     parts.append(self.content_keys[item.id])
+                elif by_content and (item_kind is MarkupPiece or item_kind is Piece):
+                    parts.append(self._known_digest(item))
                 elif not self._add_parts(item, parts, by_content):
                     return False
             parts.append(b")")
@@ -248,6 +244,18 @@ class Memo:
         else:  # the whole catalog, say: no key short of the whole list
             return False
         return True
+
+    def _known_digest(self, piece: Piece) -> bytes:
+        """The digest of the piece's text; while pages keyed by content are first looked at, an
+        unknown one is left for the workers to render (with the other pages) and reads as empty."""
+        found = self.small.get(_digest_key(piece))
+        if found is None:
+            if self._wanted is None:
+                return self.digest(piece)
+            self._wanted[piece.key] = piece
+            self._missing += 1
+            return b""
+        return found
 
     def page_key(self, spec: PageSpec) -> bytes | None:
         if not self.remembers:
