@@ -18,6 +18,11 @@ def _defaults() -> dict[str, Any]:
     return {name: spec["default"] for name, spec in settings.items()}
 
 
+def published_url(taxonomy: Taxonomy, environ: Mapping[str, str] = os.environ) -> str | None:
+    """Where the site is served: $SITE_URL (previews are served under a sub-path), else the list's url."""
+    return environ.get("SITE_URL") or taxonomy.url
+
+
 class Options:
     """`options.related_papers` and the other settings (names as in the schema), and `site_url`:
     $SITE_URL (previews are served under a sub-path), else the list's url, else the local preview."""
@@ -34,7 +39,7 @@ class Options:
 
     @classmethod
     def of(cls, taxonomy: Taxonomy, environ: Mapping[str, str] = os.environ) -> "Options":
-        return cls(environ.get("SITE_URL") or taxonomy.url or _LOCAL_PREVIEW, **taxonomy.settings)
+        return cls(published_url(taxonomy, environ) or _LOCAL_PREVIEW, **taxonomy.settings)
 
     def __getattr__(self, name: str) -> Any:
         try:

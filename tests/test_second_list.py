@@ -20,6 +20,7 @@ import sysconfig
 import zipfile
 from html import escape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -64,6 +65,8 @@ PAPERS = {
     },
 }
 ABOUT_HEADING = "About this reading list"
+# Served under a sub-path, and named only in the taxonomy (mkdocs.yml has no site_url).
+LIST_URL = "https://gnn.example.org/reading-list/"
 MKDOCS_YML = f"site_name: {LIST_TITLE}\ntheme:\n  name: material\nplugins:\n  - paper-list\n"
 ASSETS = ("extra.css", "filters.css", "tablesort.js", "filters.js", "search.js")
 
@@ -71,7 +74,7 @@ ASSETS = ("extra.css", "filters.css", "tablesort.js", "filters.js", "search.js")
 def write_second_list(root: Path) -> set[Path]:
     """Write the list into `root` from scratch; returns every file written."""
     taxonomy = {
-        "list": {"title": LIST_TITLE, "description": "Neural networks that learn on graphs: architectures and what they can tell apart."},
+        "list": {"title": LIST_TITLE, "description": "Neural networks that learn on graphs: architectures and what they can tell apart.", "url": LIST_URL},
         "categories": [{"slug": slug, "title": title, "description": f"Papers on {title.lower()}."} for slug, title in CATEGORIES.items()],
         "tags": [{"slug": slug, "title": slug.replace("-", " ").capitalize(), "description": f"Papers on {slug}."} for slug in TAGS],
     }
@@ -109,14 +112,22 @@ def builder_env() -> dict[str, str]:
 
 
 def resolved_links(page: Path, site: Path, tag: str, attribute: str) -> set[str]:
-    """Where the page's `<tag attribute=...>` point, as paths inside the site. Without a site_url
-    the 404 page links from the server's root (it is served at any depth)."""
+    """Where the page's `<tag attribute=...>` point, as paths inside the site. The 404 page links
+    from the site's path on its server (it is served at any depth); every link must stay inside
+    the site."""
     links = [attrs[attribute] for element, attrs in parse(page).elements if element == tag and attrs.get(attribute)]
-    return {
-        (site / link.lstrip("/") if link.startswith("/") else page.parent / link).resolve().relative_to(site.resolve()).as_posix()
-        for link in links
-        if "://" not in link
-    }
+    site_path = urlsplit(LIST_URL).path
+    resolved = set()
+    for link in links:
+        if "://" in link:
+            continue
+        if link.startswith("/"):
+            assert link.startswith(site_path), (page, link)
+            link = site / link.removeprefix(site_path)
+        else:
+            link = page.parent / link
+        resolved.add(link.resolve().relative_to(site.resolve()).as_posix())
+    return resolved
 
 
 def as_html(text: str) -> str:

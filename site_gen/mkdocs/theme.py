@@ -10,7 +10,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files, InclusionLevel
 
 from site_gen import urls
+from site_gen.options import published_url
 from site_gen.project import Project
+from site_gen.reader import read_taxonomy
 
 # The theme overrides (templates) and, under assets/paper-list/, the scripts and styles: MkDocs
 # copies a theme folder's files that are not templates into the site.
@@ -37,6 +39,10 @@ def configure(config, project: Project) -> None:
     if not (OVERRIDES / "main.html").is_file():  # a broken install would build a site without search or filters
         raise PluginError(f"paper-list: the theme overrides are missing from {OVERRIDES} — reinstall site-gen")
     config.docs_dir = str(project.output_dir)
+    if not config.site_url:
+        # The list's url, so that the 404 page (served at any depth) links its assets under it.
+        taxonomy, _ = read_taxonomy(project)  # an invalid taxonomy is reported by `site-gen build`
+        config.site_url = published_url(taxonomy) if taxonomy else None
     if str(OVERRIDES) not in config.theme.dirs:
         # After the list's own custom_dir, which can override these in turn; before Material's.
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES))
