@@ -21,6 +21,9 @@ FEED = "feed.xml"
 # The navigation as a MkDocs config fragment: a dot-file, which builders skip when building.
 NAV = ".nav.yml"
 
+# What a paper id or a term slug cannot be: its page (`papers/index.md`, `tags/index.md`) would be
+# its folder's own page (the table of all papers, the index of tags).
+RESERVED_NAMES = frozenset({"index"})
 # The folder of each kind of term page.
 _TERM_FOLDERS = {"category": "categories", "tag": "tags"}
 
