@@ -126,6 +126,59 @@ def readme(root: Path, check_only: bool) -> None:
         click.echo("README.md updated")
 
 
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--title", help="The list's name, shown on every page (default: from the folder's name).")
+@click.option("--description", default="A curated list of research papers.", show_default=True,
+              help="One paragraph: what belongs on the list and what does not.")
+@click.option("--repository", help="The list's GitHub repository, as owner/name or its URL.")
+@click.option("--url", help="Where the site is published (default: the repository's GitHub Pages address).")
+@click.option("--generator", help="The requirement that pins site-gen in requirements.txt (default: this version, from its repository).")
+@click.option("--interactive", is_flag=True, help="Ask for the title, description, repository and address.")
+def init(folder: Path, title: str | None, description: str, repository: str | None, url: str | None,
+         generator: str | None, interactive: bool) -> None:
+    """Start a new paper list in FOLDER: its taxonomy and an example paper, mkdocs.yml, docs/,
+    the GitHub workflows and forms, a Makefile and a README. Never overwrites a file."""
+    from site_gen.new_list import ExistingFiles, NewList, default_generator, default_title, github_repository, pages_url, write_new_list
+
+    title = title or default_title(folder)
+    if interactive:
+        title = click.prompt("Title", default=title)
+        description = click.prompt("Description", default=description)
+        repository = click.prompt("GitHub repository (owner/name, empty for none)", default=repository or "", show_default=False) or None
+        url = click.prompt("Published address (empty for the repository's GitHub Pages)", default=url or "", show_default=False) or None
+    repository_url = None
+    if repository:
+        owner_name = github_repository(repository)
+        if owner_name is None:
+            raise click.BadParameter(f"{repository!r} is not a GitHub repository — give owner/name or https://github.com/owner/name", param_hint="--repository")
+        repository_url = "https://github.com/{}/{}".format(*owner_name)
+        url = url or pages_url(*owner_name)
+    if url:
+        if not url.startswith("https://"):
+            raise click.BadParameter(f"{url!r} is not an https:// address — GitHub Pages serves https://<owner>.github.io/<repository>/", param_hint="--url")
+        url = url if url.endswith("/") else url + "/"
+    new = NewList(title=title, description=description, url=url, repository=repository_url, generator=generator or default_generator())
+    try:
+        with exit_on_input_error(None):
+            written = write_new_list(folder, new)
+    except ExistingFiles as error:
+        for path in error.paths:
+            click.echo(f"{folder / path}: exists", err=True)
+        click.echo(f"site-gen init: error: {len(error.paths)} file(s) would be overwritten; nothing was written — start in an empty folder or move them away", err=True)
+        sys.exit(1)
+    except OSError as error:
+        click.echo(f"site-gen init: error: cannot write {error.filename or folder}: {error.strerror} — check the folder's permissions and free space", err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(f"wrote {folder / path}")
+    click.echo(
+        f"\nNext: cd {folder} && make site (then open site/index.html), replace the EXAMPLE categories,\n"
+        "tags and paper in papers/, push to GitHub and turn on Pages (Settings > Pages > Deploy from a\n"
+        "branch: gh-pages). docs/start-a-list.md in site-gen's repository walks through it."
+    )
+
+
 @main.command("search-index")
 @click.option(
     "--site",

@@ -10,8 +10,10 @@ class MissingMarkers(ValueError):
 
 
 def fill_section(text: str, name: str, content: str) -> str:
-    """`text` with the section `name` replaced by `content`."""
-    pattern = re.compile(rf"(<!-- {re.escape(name)}:start -->\n?).*?(\n?<!-- {re.escape(name)}:end -->)", re.DOTALL)
+    """`text` with the section `name` replaced by `content`, between blank lines: filling it again
+    with the same content gives the same text, whatever the markers held before."""
+    pattern = re.compile(rf"(<!-- {re.escape(name)}:start -->).*?(<!-- {re.escape(name)}:end -->)", re.DOTALL)
     if not pattern.search(text):
         raise MissingMarkers(f"markers <!-- {name}:start --> and <!-- {name}:end --> not found")
-    return pattern.sub(lambda m: m.group(1) + "\n" + content.strip("\n") + "\n\n" + m.group(2).lstrip("\n"), text, count=1)
+    body = content.strip("\n")
+    return pattern.sub(lambda m: f"{m.group(1)}\n\n{body}\n\n{m.group(2)}", text, count=1)
