@@ -168,6 +168,7 @@ JEKYLL_PAGES = {
         authors: Ada Lovelace and Charles Babbage
         year: 2020
         additional_links:
+           - {name: "Code", url: "https://github.com/example/index"}
            - {name: "Paper", url: "https://example.org/index-paper"}
         tags: [training, vision]
         ---
@@ -359,7 +360,8 @@ def test_jekyll_collection_imports_into_a_list_that_builds(import_list: PaperLis
     assert (code2vec["category"], code2vec["tags"]) == ("agents", ["llm"])  # the category its tag names, tags suggested
     reserved = papers["index-2020"]  # never a reserved name: papers/index.md is the table of all papers
     assert "index" in RESERVED_NAMES and "index" not in papers
-    assert reserved["authors"] == ["Ada Lovelace", "Charles Babbage"] and reserved["url"] == "https://example.org/index-paper"
+    assert reserved["authors"] == ["Ada Lovelace", "Charles Babbage"]
+    assert (reserved["url"], reserved["code"]) == ("https://example.org/index-paper", "https://github.com/example/index")
     assert set(papers) == {"galore", *LISTED, "learning-represent-programs-graphs", "code2vec", "index-2020"}
 
     lines = result.output.splitlines()

@@ -48,8 +48,8 @@ def read_page(text: str, source: str) -> Reading:
         return Reading([], [Diagnostic(source, 1, 1, "the page has no title", "add title: to its front matter and import again")])
     published = fields.year(data.get("year"))
     named_links = _named_links(data.get("additional_links"))
-    arxiv, doi, url = fields.identify(links=named_links.values())
     code = next((link for link in named_links.values() if _CODE_HOST.match(link)), None)
+    arxiv, doi, url = fields.identify(links=[link for link in named_links.values() if not _CODE_HOST.match(link)])
     links = {
         name: link for name, link in named_links.items()
         if link not in (url, code) and not fields.arxiv_id(link) and not fields.doi(link)
