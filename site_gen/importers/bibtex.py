@@ -85,9 +85,13 @@ def _failure(block: ParsingFailedBlock, text: str, source: str) -> Diagnostic:
         repeated = ", ".join(sorted(block.duplicate_keys))
         return Diagnostic(source, line, 1, f"{name} has the field {repeated} more than once", "keep one of them")
     if isinstance(error, BlockAbortedException):
-        stopped = "at the end of the file" if error.end_index is None else f"on line {text.count(chr(10), 0, error.end_index) + 1}"
+        stopped = "at the end of the file" if error.end_index is None else f"on line {_line_of(text, error.end_index)}"
         return Diagnostic(
             source, line, 1, f"{name} is not valid BibTeX: {error.abort_reason.strip()} (reading stopped {stopped})",
             "close every { and \", separate the fields with commas, then import again",
         )
     return Diagnostic(source, line, 1, f"{name} cannot be read: {error}", "fix the entry, then import again")
+
+
+def _line_of(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
