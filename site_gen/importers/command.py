@@ -85,7 +85,7 @@ def listed_dois(project: Project) -> dict[str, str]:
             continue
         doi = document.data.get("doi") if document is not None and isinstance(document.data, dict) else None
         if isinstance(doi, str) and doi:
-            found[project.display(path)] = fields.doi(doi) or doi
+            found[project.display(path)] = fields.bare_doi(doi) or doi
     return found
 
 

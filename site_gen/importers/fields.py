@@ -5,13 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from site_gen import arxiv
+from site_gen import arxiv, doi
 
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d|2100)(?!\d)")
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
-# arXiv's own DOIs name the preprint, which the arxiv field already does.
-_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.", re.I)
 # "arXiv:2403.03507 [cs]", "arXiv preprint arXiv:2403.03507", "10.48550/arXiv.2403.03507".
 _ARXIV_MENTION = re.compile(r"arxiv[:.\s]\s*(?:preprint\s+)?(?:arxiv:\s*)?(?P<id>[\w./-]+)", re.I)
 # Where a preprint "appears" in BibTeX and CSL exports (Google Scholar, DBLP, Zotero): not a venue.
@@ -73,10 +69,14 @@ def arxiv_id(value: str) -> str | None:
     return None
 
 
-def doi(value: str) -> str | None:
-    """The bare DOI in a DOI, `doi:` text or doi.org link; None for arXiv's own DOIs."""
-    bare = _DOI_PREFIX.sub("", value.strip())
-    return bare if _DOI.fullmatch(bare) and not _ARXIV_DOI.match(bare) else None
+def bare_doi(value: str) -> str | None:
+    """The bare DOI in a DOI, `doi:` text or doi.org link; None for arXiv's own DOIs, which name
+    the preprint that the arxiv field names."""
+    try:
+        bare = doi.parse_doi(value)
+    except doi.NotADoi:
+        return None
+    return None if doi.arxiv_id_of(bare) else bare
 
 
 def is_web_link(value: str) -> bool:
@@ -92,6 +92,6 @@ def identify(mentions: Iterable[Any] = (), dois: Iterable[Any] = (), links: Iter
     doi_texts = [value for value in dois if isinstance(value, str)]
     link_texts = [value.strip() for value in links if isinstance(value, str) and is_web_link(value)]
     found_arxiv = next(filter(None, map(arxiv_id, (*mention_texts, *doi_texts, *link_texts))), None)
-    found_doi = next(filter(None, map(doi, (*doi_texts, *link_texts))), None)
-    pages = [link for link in link_texts if not arxiv_id(link) and not doi(link)]
+    found_doi = next(filter(None, map(bare_doi, (*doi_texts, *link_texts))), None)
+    pages = [link for link in link_texts if not arxiv_id(link) and not bare_doi(link)]
     return found_arxiv, found_doi, None if found_arxiv or not pages else pages[0]

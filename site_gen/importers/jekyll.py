@@ -52,7 +52,7 @@ def read_page(text: str, source: str) -> Reading:
     arxiv, doi, url = fields.identify(links=[link for link in named_links.values() if not _CODE_HOST.match(link)])
     links = {
         name: link for name, link in named_links.items()
-        if link not in (url, code) and not fields.arxiv_id(link) and not fields.doi(link)
+        if link not in (url, code) and not fields.arxiv_id(link) and not fields.bare_doi(link)
     }
     return Reading([Entry(
         source=source,
