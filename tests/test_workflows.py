@@ -44,7 +44,7 @@ def step(workflow: str, job: str, name_start: str) -> dict:
 
 
 def test_the_expected_workflows_exist():
-    assert {p.name for p in WORKFLOW_FILES} == {"ci.yml", "preview.yml", "deploy.yml", "linkcheck.yml"}
+    assert {p.name for p in WORKFLOW_FILES} == {"ci.yml", "preview.yml", "deploy.yml", "linkcheck.yml", "paper-from-issue.yml"}
     assert load("ci.yml")["name"] == "CI"  # preview.yml's workflow_run names it
     assert load("preview.yml")["on"]["workflow_run"]["workflows"] == ["CI"]
 
@@ -196,6 +196,19 @@ def test_ci_runs_the_make_targets_and_uploads_the_preview_with_its_pr():
     assert ".venv/bin/site-gen check --format github" in runs
     upload = step("ci.yml", "check-test-build", "Upload the preview")
     assert upload["if"] == "github.event_name == 'pull_request'" and upload["with"]["path"] == "preview/"
+
+
+def test_an_issue_becomes_a_pull_request_only_from_the_form_and_its_text_reaches_no_step():
+    workflow = load("paper-from-issue.yml")
+    assert workflow["on"] == {"issues": {"types": ["opened", "edited"]}}
+    [job] = workflow["jobs"].values()
+    assert "contains(github.event.issue.labels.*.name, 'add-paper')" in job["if"]
+    assert job["permissions"] == {"contents": "write", "issues": "write", "pull-requests": "write"}
+    text = (WORKFLOWS / "paper-from-issue.yml").read_text(encoding="utf-8")
+    assert not re.search(r"github\.event\.issue\.(body|title|user)|github\.event\.comment", text)
+    # The label the job waits for is the one the form gives its issues.
+    form = yaml.safe_load((REPO_ROOT / ".github" / "ISSUE_TEMPLATE" / "add-paper.yml").read_text(encoding="utf-8"))
+    assert form["labels"] == ["add-paper"]
 
 
 def test_link_check_is_scheduled_and_never_runs_on_pull_requests():
