@@ -236,6 +236,9 @@ def _errors_reported() -> Iterator[None]:
     except (PagesError, GitError) as error:
         click.echo(f"site-gen pages: error: {error}", err=True)
         sys.exit(1)
+    except OSError as error:
+        click.echo(f"site-gen pages: error: cannot copy {error.filename}: {error.strerror} — check the disk space and the files' permissions; nothing was pushed", err=True)
+        sys.exit(1)
 
 
 remote_option = click.option("--remote", help="The repository to push to: a URL or a path (default: this GitHub repository; the token is $GH_TOKEN).")
