@@ -29,7 +29,7 @@ import click
 import yaml
 
 from site_gen.cli import root_option
-from site_gen.git_remote import GitError, default_remote, git, push
+from site_gen.git_remote import TOKEN_ENV, GitError, default_remote, git, push
 from site_gen.markup import markdown_text
 from site_gen.pages_branch import write_outputs
 from site_gen.paper_file import paper_yaml
@@ -49,10 +49,21 @@ class NotFromTheForm(Exception):
     """The issue's body does not hold the form's answers."""
 
 
+class FormError(Exception):
+    """The form file cannot be read: a problem of the repository, not of the issue."""
+
+
 def form_labels(form: Path) -> dict[str, str]:
     """The form's answer fields, id -> label, in the form's order (the order GitHub renders)."""
-    data = yaml.safe_load(form.read_text(encoding="utf-8"))
-    return {item["id"]: item["attributes"]["label"] for item in data["body"] if item.get("type") in ANSWER_TYPES}
+    try:
+        data = yaml.safe_load(form.read_text(encoding="utf-8"))
+        labels = {item["id"]: item["attributes"]["label"] for item in data["body"] if item.get("type") in ANSWER_TYPES}
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+        raise FormError(f"cannot read the fields of {form} ({error}) — restore the add-paper issue form, whose labels the issues are read by") from None
+    missing = {REFERENCE, CATEGORY, TAGS} - set(labels)
+    if missing:
+        raise FormError(f"{form} has no field with the id {', '.join(sorted(missing))} — give the form's fields the ids arxiv, category and tags")
+    return labels
 
 
 def parse_issue_body(body: str, labels: dict[str, str]) -> dict[str, str | None]:
@@ -137,7 +148,8 @@ class Outcome:
 
 def _site_gen(*args: str, root: Path) -> subprocess.CompletedProcess[str]:
     """The `site-gen` command line, as a contributor runs it."""
-    env = {**os.environ, "GITHUB_ACTIONS": "false"}  # plain text for the comment, no annotations
+    # Plain text for the comment (no annotations), and no token: add and check need none.
+    env = {name: value for name, value in os.environ.items() if name != TOKEN_ENV} | {"GITHUB_ACTIONS": "false"}
     return subprocess.run([sys.executable, "-m", "site_gen", *args], cwd=root, env=env, capture_output=True, text=True)
 
 
@@ -254,7 +266,10 @@ def paper_from_issue_command(event_path: Path, out: Path, remote: str | None, ro
     remote = remote or default_remote()
     if not remote:
         _fail("no repository to push to — pass --remote, or run under GitHub Actions (which sets GITHUB_REPOSITORY)")
-    outcome = paper_from_issue(root, number, body)
+    try:
+        outcome = paper_from_issue(root, number, body)
+    except FormError as error:
+        _fail(str(error))
     out.mkdir(parents=True, exist_ok=True)
     if outcome.paper is None:
         (out / "comment.md").write_text(outcome.comment, encoding="utf-8")

@@ -226,3 +226,10 @@ def test_an_event_that_is_not_an_issue_is_one_error_line(listing: PaperList, rem
     result = CliRunner().invoke(main, ["paper-from-issue", "--event", str(event), "--out", str(tmp_path / "out"), "--remote", str(remote)])
     assert result.exit_code == 1
     assert result.output.startswith(f"site-gen paper-from-issue: error: {event} is not an issue event") and "Traceback" not in result.output
+
+
+def test_without_the_form_the_command_fails_instead_of_blaming_the_issue(listing: PaperList, remote: Path, tmp_path: Path):
+    (listing.root / FORM).unlink()
+    result, outputs = run_command(listing, remote, tmp_path, body())
+    assert result.exit_code == 1 and outputs == ""
+    assert result.output.startswith(f"site-gen paper-from-issue: error: cannot read the fields of {listing.root / FORM}")
