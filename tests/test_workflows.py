@@ -211,6 +211,17 @@ def test_an_issue_becomes_a_pull_request_only_from_the_form_and_its_text_reaches
     assert form["labels"] == ["add-paper"]
 
 
+def test_the_steps_read_the_outputs_and_files_the_commands_write():
+    """The names tests/test_pages_branch.py and tests/test_issue_form.py see the commands write."""
+    comment = step("preview.yml", "publish", "Comment the preview")
+    assert comment["if"] == "steps.pr.outputs.published == 'true'" and comment["env"]["NUMBER"] == "${{ steps.pr.outputs.number }}"
+    assert step("paper-from-issue.yml", "pull-request", "Open or update")["if"] == "steps.paper.outputs.result == 'pull-request'"
+    assert step("paper-from-issue.yml", "pull-request", "Comment the errors")["if"] == "steps.paper.outputs.result == 'comment'"
+    text = (WORKFLOWS / "paper-from-issue.yml").read_text(encoding="utf-8")
+    for name in ("pull-request.md", "pull-request-title.txt", "comment.md"):
+        assert f'"$OUT/{name}"' in text, name
+
+
 def test_link_check_is_scheduled_and_never_runs_on_pull_requests():
     linkcheck = load("linkcheck.yml")
     assert set(linkcheck["on"]) == {"schedule", "workflow_dispatch"}
