@@ -29,9 +29,8 @@ import click
 import yaml
 
 from site_gen.cli import root_option
-from site_gen.git_remote import TOKEN_ENV, GitError, default_remote, git, push
+from site_gen.actions_bot import TOKEN_ENV, GitError, default_remote, git, push, write_outputs
 from site_gen.markup import markdown_text
-from site_gen.pages_branch import write_outputs
 from site_gen.paper_file import paper_yaml
 from site_gen.project import Project
 from site_gen.reader import read_taxonomy

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import click
 
-from site_gen.git_remote import GitError, default_remote, git, has_branch, push
+from site_gen.actions_bot import GitError, default_remote, git, has_branch, push, write_outputs
 
 BRANCH = "gh-pages"
 PREVIEWS = "pr-preview"
@@ -209,14 +209,6 @@ def pull_request_head(repository: str, number: int) -> str:
     if result.returncode != 0:
         raise PagesError(f"cannot read pull request #{number} of {repository}: {result.stderr.strip()} — check that GH_TOKEN is set and the workflow has pull-requests: read")
     return result.stdout.strip()
-
-
-def write_outputs(**values: str) -> None:
-    """Step outputs for the workflow's later steps ($GITHUB_OUTPUT), when run by GitHub Actions."""
-    path = os.environ.get("GITHUB_OUTPUT")
-    if path:
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.writelines(f"{name}={value}\n" for name, value in values.items())
 
 
 # --- the commands -------------------------------------------------------------------------------

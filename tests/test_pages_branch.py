@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from site_gen import git_remote, pages_branch
+from site_gen import actions_bot, pages_branch
 from site_gen.cli import main
 from site_gen.pages_branch import PagesError, RefusedArtifact, deploy, publish_preview, remove_preview
 
@@ -97,7 +97,7 @@ def test_a_preview_lands_under_its_pull_request_and_survives_a_deploy_of_main(tm
         "pr-preview/pr-7/index.html": "preview of 7", "pr-preview/pr-7/papers/galore/index.html": "galore",
     }
     assert git("log", "-1", "--format=%an <%ae>: %s", "gh-pages", cwd=Path(remote)).strip() == \
-        f"{git_remote.BOT_NAME} <{git_remote.BOT_EMAIL}>: Deploy {SHA_B}"
+        f"{actions_bot.BOT_NAME} <{actions_bot.BOT_EMAIL}>: Deploy {SHA_B}"
 
 
 def test_a_deploy_keeps_the_previews_and_the_custom_domain(tmp_path: Path, remote: str):
@@ -299,7 +299,7 @@ def test_without_a_remote_the_commands_say_where_to_push(tmp_path: Path):
 def test_the_token_travels_as_a_header_for_github_only(monkeypatch):
     monkeypatch.setenv("GH_TOKEN", "secret-token")
     monkeypatch.delenv("GIT_CONFIG_COUNT", raising=False)
-    for_github = git_remote._environment("https://github.com/owner/list.git")
+    for_github = actions_bot._environment("https://github.com/owner/list.git")
     assert for_github["GIT_CONFIG_KEY_0"] == "http.https://github.com/.extraheader"
     assert for_github["GIT_CONFIG_VALUE_0"].startswith("AUTHORIZATION: basic ") and "secret-token" not in for_github["GIT_CONFIG_VALUE_0"]
-    assert "GIT_CONFIG_COUNT" not in git_remote._environment("/some/local/path.git")
+    assert "GIT_CONFIG_COUNT" not in actions_bot._environment("/some/local/path.git")

@@ -1,6 +1,7 @@
-"""`git` as the workflows' bot runs it: argument lists (never a shell line), the bot's name on its
-commits, and the token as an HTTP header that git reads from its environment, so it is never in a
-URL, a command line or an error message.
+"""What the workflows' bot needs from its runner: `git` as the bot runs it — argument lists (never a
+shell line), the bot's name on its commits, and the token as an HTTP header that git reads from
+its environment, so it is never in a URL, a command line or an error message — and the step
+outputs it leaves for the workflow's later steps.
 """
 
 from __future__ import annotations
@@ -64,3 +65,11 @@ def push(checkout: Path, remote: str, branch: str, force: bool = False) -> str |
     refspec = f"{'+' if force else ''}HEAD:refs/heads/{branch}"
     result = git("push", "--quiet", remote, refspec, cwd=checkout, remote=remote, check=False)
     return (result.stderr.strip() or "refused") if result.returncode != 0 else None
+
+
+def write_outputs(**values: str) -> None:
+    """Step outputs for the workflow's later steps ($GITHUB_OUTPUT), when run by GitHub Actions."""
+    path = os.environ.get("GITHUB_OUTPUT")
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.writelines(f"{name}={value}\n" for name, value in values.items())
