@@ -20,13 +20,15 @@ from pathlib import Path
 import pytest
 import yaml
 
+from click.testing import CliRunner
+
+from site_gen.cli import main
 from tests.conftest import REPO_ROOT
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 WORKFLOW_FILES = sorted(WORKFLOWS.glob("*.yml"))
 ACTIONLINT = REPO_ROOT / "tests" / "actionlint.mjs"
 SHA_A = "a" * 40
-SHA_B = "b" * 40
 
 
 def load(name: str) -> dict:
@@ -42,7 +44,7 @@ def step(workflow: str, job: str, name_start: str) -> dict:
 
 
 def test_the_expected_workflows_exist():
-    assert {p.name for p in WORKFLOW_FILES} == {"ci.yml", "preview.yml", "deploy.yml", "linkcheck.yml"}
+    assert {p.name for p in WORKFLOW_FILES} == {"ci.yml", "preview.yml", "deploy.yml", "linkcheck.yml", "paper-from-issue.yml"}
     assert load("ci.yml")["name"] == "CI"  # preview.yml's workflow_run names it
     assert load("preview.yml")["on"]["workflow_run"]["workflows"] == ["CI"]
 
@@ -152,20 +154,37 @@ def test_every_job_has_minimal_permissions_and_checkouts_keep_no_credentials():
             assert one.get("with", {}).get("persist-credentials") is False, f"{workflow} {job} step {index}"
 
 
+INSTALL_SITE_GEN = "python -m pip install --quiet --disable-pip-version-check -r requirements.txt"
+# A line that would run the repository's code or its dependencies.
+RUNS_CODE = re.compile(r"^\s*((?:make|pip|npm|npx|node|python3?|\.venv/|\./|site-gen|mkdocs|source|\.)\b.*)$", re.M)
+
+
 def test_privileged_workflows_never_check_out_or_run_pull_request_code():
     preview = load("preview.yml")
     assert set(preview["on"]) == {"workflow_run", "pull_request_target"}
     text = (WORKFLOWS / "preview.yml").read_text(encoding="utf-8")
-    assert "actions/checkout" not in text
     assert "pull_request.head" not in text and "head_ref" not in text
     for job in preview["jobs"].values():
         for one in job["steps"]:
-            # No command that would run the repository's code or its dependencies.
-            assert not re.search(r"^\s*(make|pip|npm|npx|node|python3?|\.venv/|\./|site-gen|mkdocs|source|\.)\b", one.get("run", ""), re.M), one.get("name")
+            if one.get("uses", "").startswith("actions/checkout@"):
+                # Without ref: or repository:, the default branch (workflow_run) or the base branch
+                # (pull_request_target) — the repository's own code, never the pull request's.
+                assert set(one["with"]) == {"persist-credentials"}, one
+            # What runs is site-gen, installed from that checkout's requirements.txt, and shell.
+            for command in RUNS_CODE.findall(one.get("run", "")):
+                assert command == INSTALL_SITE_GEN or command.startswith("site-gen pages "), (one.get("name"), command)
     publish = preview["jobs"]["publish"]
     assert "github.event.workflow_run.event == 'pull_request'" in publish["if"]
     assert "github.event.workflow_run.conclusion == 'success'" in publish["if"]
     assert preview["jobs"]["remove"]["permissions"] == {"contents": "write"}
+
+
+def test_the_site_gen_commands_the_workflows_run_exist():
+    invoked = {tuple(match.split()) for _, _, _, one in all_steps() for match in re.findall(r"\bsite-gen((?: [a-z][a-z-]+)+)", one.get("run", ""))}
+    assert ("pages", "publish-preview") in invoked and ("pages", "deploy") in invoked
+    for words in invoked:
+        result = CliRunner().invoke(main, [*words, "--help"])
+        assert result.exit_code == 0 and "Usage: " in result.output, words
 
 
 def test_ci_runs_the_make_targets_and_uploads_the_preview_with_its_pr():
@@ -179,6 +198,30 @@ def test_ci_runs_the_make_targets_and_uploads_the_preview_with_its_pr():
     assert upload["if"] == "github.event_name == 'pull_request'" and upload["with"]["path"] == "preview/"
 
 
+def test_an_issue_becomes_a_pull_request_only_from_the_form_and_its_text_reaches_no_step():
+    workflow = load("paper-from-issue.yml")
+    assert workflow["on"] == {"issues": {"types": ["opened", "edited"]}}
+    [job] = workflow["jobs"].values()
+    assert "contains(github.event.issue.labels.*.name, 'add-paper')" in job["if"]
+    assert job["permissions"] == {"contents": "write", "issues": "write", "pull-requests": "write"}
+    text = (WORKFLOWS / "paper-from-issue.yml").read_text(encoding="utf-8")
+    assert not re.search(r"github\.event\.issue\.(body|title|user)|github\.event\.comment", text)
+    # The label the job waits for is the one the form gives its issues.
+    form = yaml.safe_load((REPO_ROOT / ".github" / "ISSUE_TEMPLATE" / "add-paper.yml").read_text(encoding="utf-8"))
+    assert form["labels"] == ["add-paper"]
+
+
+def test_the_steps_read_the_outputs_and_files_the_commands_write():
+    """The names tests/test_pages_branch.py and tests/test_issue_form.py see the commands write."""
+    comment = step("preview.yml", "publish", "Comment the preview")
+    assert comment["if"] == "steps.pr.outputs.published == 'true'" and comment["env"]["NUMBER"] == "${{ steps.pr.outputs.number }}"
+    assert step("paper-from-issue.yml", "pull-request", "Open or update")["if"] == "steps.paper.outputs.result == 'pull-request'"
+    assert step("paper-from-issue.yml", "pull-request", "Comment the errors")["if"] == "steps.paper.outputs.result == 'comment'"
+    text = (WORKFLOWS / "paper-from-issue.yml").read_text(encoding="utf-8")
+    for name in ("pull-request.md", "pull-request-title.txt", "comment.md"):
+        assert f'"$OUT/{name}"' in text, name
+
+
 def test_link_check_is_scheduled_and_never_runs_on_pull_requests():
     linkcheck = load("linkcheck.yml")
     assert set(linkcheck["on"]) == {"schedule", "workflow_dispatch"}
@@ -189,13 +232,9 @@ def test_link_check_is_scheduled_and_never_runs_on_pull_requests():
 # --- the shell steps, run here ------------------------------------------------------------------
 
 
-def bash_step(workflow: str, job: str, name_start: str, env: dict, cwd: Path, remote: Path | None = None) -> subprocess.CompletedProcess:
-    """Run a step's script as GitHub does (bash -e -o pipefail), with `env` for its env: block and
-    a local repository instead of github.com."""
+def bash_step(workflow: str, job: str, name_start: str, env: dict, cwd: Path) -> subprocess.CompletedProcess:
+    """Run a step's script as GitHub does (bash -e -o pipefail), with `env` for its env: block."""
     script = step(workflow, job, name_start)["run"]
-    if remote is not None:
-        script, count = re.subn(r'^(\s*)remote="https://x-access-token:[^"]+"$', rf'\1remote="{remote}"', script, flags=re.M)
-        assert count == 1
     output = cwd / "github_output"
     output.touch()
     full_env = {"PATH": os.environ["PATH"], "HOME": str(cwd), "GITHUB_OUTPUT": str(output),
@@ -223,8 +262,8 @@ def test_site_address(tmp_path: Path, repository: str, number: str, expected: st
     assert outputs(tmp_path)["site_url"] == expected
 
 
-def fake_gh(bin_dir: Path, pr_head: str, existing_comment: str = "") -> Path:
-    """A `gh` that answers the two API calls the preview steps make, and logs every call."""
+def fake_gh(bin_dir: Path, existing_comment: str) -> Path:
+    """A `gh` that answers the comment step's listing of comments, and logs every call."""
     bin_dir.mkdir(exist_ok=True)
     log = bin_dir / "gh.log"
     gh = bin_dir / "gh"
@@ -232,134 +271,11 @@ def fake_gh(bin_dir: Path, pr_head: str, existing_comment: str = "") -> Path:
         #!/usr/bin/env bash
         printf '%s\\n' "$*" >> {log}
         case "$*" in
-          *"/pulls/"*) echo {pr_head} ;;
           *"--paginate"*) printf '%b' "{existing_comment}" ;;
         esac
         """))
     gh.chmod(gh.stat().st_mode | stat.S_IEXEC)
     return log
-
-
-def make_artifact(root: Path, number: str = "7", sha: str = SHA_A) -> Path:
-    preview = root / "preview"
-    (preview / "site" / "papers" / "galore").mkdir(parents=True)
-    (preview / "site" / "index.html").write_text("<h1>preview</h1>")
-    (preview / "site" / "papers" / "galore" / "index.html").write_text("galore")
-    (preview / "pr-number").write_text(number + "\n")
-    (preview / "head-sha").write_text(sha + "\n")
-    return preview
-
-
-def validate(tmp_path: Path, preview: Path, pr_head: str = SHA_A, run_sha: str = SHA_A):
-    bin_dir = tmp_path / "bin"
-    fake_gh(bin_dir, pr_head)
-    env = {"PREVIEW": str(preview), "RUN_HEAD_SHA": run_sha, "GH_TOKEN": "t", "REPOSITORY": "o/r", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
-    return bash_step("preview.yml", "publish", "Validate the artifact", env, tmp_path)
-
-
-def test_preview_artifact_is_accepted_when_it_matches_the_run(tmp_path: Path):
-    result = validate(tmp_path, make_artifact(tmp_path))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert outputs(tmp_path) == {"number": "7", "publish": "true"}
-
-
-@pytest.mark.parametrize(
-    "number,sha,run_sha,message",
-    [
-        ("7; rm -rf /", SHA_A, SHA_A, "PR number is not a number"),
-        ("../../main", SHA_A, SHA_A, "PR number is not a number"),
-        ("0", SHA_A, SHA_A, "PR number is not a number"),
-        ("7", "abc", SHA_A, "head SHA is not 40 hex digits"),
-        ("7", SHA_B, SHA_A, "head SHA differs from the CI run's"),
-    ],
-)
-def test_preview_artifact_is_refused_when_it_lies(tmp_path: Path, number: str, sha: str, run_sha: str, message: str):
-    result = validate(tmp_path, make_artifact(tmp_path, number, sha), run_sha=run_sha)
-    assert result.returncode == 1
-    assert message in result.stdout
-    assert "publish=true" not in (tmp_path / "github_output").read_text()
-
-
-def test_preview_is_not_published_for_a_pr_whose_head_is_another_commit(tmp_path: Path):
-    result = validate(tmp_path, make_artifact(tmp_path), pr_head=SHA_B)
-    assert result.returncode == 0
-    assert outputs(tmp_path) == {"publish": "false"}
-
-
-@pytest.mark.parametrize("count", [1, 3000], ids=["one", "many"])  # many: no early exit of a pipe hides them
-def test_preview_artifact_with_symlinks_is_refused(tmp_path: Path, count: int):
-    preview = make_artifact(tmp_path)
-    for index in range(count):
-        (preview / "site" / f"secret{index}").symlink_to("/etc/passwd")
-    result = validate(tmp_path, preview)
-    assert result.returncode == 1 and "symbolic links" in result.stdout
-
-
-def test_preview_artifact_with_a_git_folder_is_refused(tmp_path: Path):
-    preview = make_artifact(tmp_path)
-    (preview / "site" / "papers" / ".git").mkdir()
-    result = validate(tmp_path, preview)
-    assert result.returncode == 1 and ".git folders" in result.stdout
-
-
-# The three writers of gh-pages, run in turn against a local bare repository.
-
-
-def git(*args: str, cwd: Path) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
-def gh_pages_files(remote: Path) -> set[str]:
-    listing = git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote)
-    return set(listing.split())
-
-
-def test_deploy_preview_and_removal_share_gh_pages(tmp_path: Path):
-    remote = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", str(remote)], check=True)
-    git_env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
-
-    # 1. The first deploy creates gh-pages.
-    site = tmp_path / "site"
-    (site / "old-page").mkdir(parents=True)
-    (site / "index.html").write_text("v1")
-    (site / "old-page" / "index.html").write_text("old")
-    work = tmp_path / "deploy1"
-    work.mkdir()
-    result = bash_step("deploy.yml", "publish", "Replace everything", {"SITE": str(site), "GH_TOKEN": "t", "REPOSITORY": "o/r", "SHA": SHA_A, **git_env}, work, remote)
-    assert result.returncode == 0, result.stderr
-    assert gh_pages_files(remote) == {".nojekyll", "index.html", "old-page/index.html"}
-
-    # 2. Two previews are published.
-    for number in ("7", "8"):
-        work = tmp_path / f"preview{number}"
-        work.mkdir()
-        preview = make_artifact(work, number)
-        env = {"PREVIEW": str(preview), "NUMBER": number, "SHA": SHA_A, "GH_TOKEN": "t", "REPOSITORY": "o/r", **git_env}
-        result = bash_step("preview.yml", "publish", "Publish to gh-pages", env, work, remote)
-        assert result.returncode == 0, result.stderr
-    assert {"pr-preview/pr-7/index.html", "pr-preview/pr-8/papers/galore/index.html"} <= gh_pages_files(remote)
-
-    # 3. A new deploy replaces the site but keeps the previews.
-    shutil.rmtree(site)
-    site.mkdir()
-    (site / "index.html").write_text("v2")
-    work = tmp_path / "deploy2"
-    work.mkdir()
-    result = bash_step("deploy.yml", "publish", "Replace everything", {"SITE": str(site), "GH_TOKEN": "t", "REPOSITORY": "o/r", "SHA": SHA_B, **git_env}, work, remote)
-    assert result.returncode == 0, result.stderr
-    files = gh_pages_files(remote)
-    assert "old-page/index.html" not in files
-    assert {"index.html", ".nojekyll", "pr-preview/pr-7/index.html", "pr-preview/pr-8/index.html"} <= files
-
-    # 4. Closing PR 7 removes its preview only.
-    work = tmp_path / "remove"
-    work.mkdir()
-    result = bash_step("preview.yml", "remove", "Delete pr-preview", {"NUMBER": "7", "GH_TOKEN": "t", "REPOSITORY": "o/r", **git_env}, work, remote)
-    assert result.returncode == 0, result.stderr
-    files = gh_pages_files(remote)
-    assert not any(f.startswith("pr-preview/pr-7/") for f in files)
-    assert "pr-preview/pr-8/index.html" in files and "index.html" in files
 
 
 def test_preview_comment_is_updated_rather_than_added(tmp_path: Path):
@@ -372,7 +288,7 @@ def test_preview_comment_is_updated_rather_than_added(tmp_path: Path):
     for index, (existing, method) in enumerate(cases):
         work = tmp_path / f"case{index}"
         work.mkdir()
-        log = fake_gh(work / "bin", SHA_A, existing)
+        log = fake_gh(work / "bin", existing)
         result = bash_step("preview.yml", "publish", "Comment the preview", {**env, "PATH": f"{work / 'bin'}:{os.environ['PATH']}"}, work)
         assert result.returncode == 0, result.stderr
         calls = log.read_text()
