@@ -25,9 +25,9 @@ from typing import Any, Iterable, NoReturn
 import click
 from slugify import slugify
 
-from site_gen import arxiv
+from site_gen import arxiv, urls
 from site_gen.cli import root_option
-from site_gen.diagnostics import Diagnostic, InputError
+from site_gen.diagnostics import Diagnostic, InputError, one_line
 from site_gen.paper_file import SCHEMA_COMMENT, paper_yaml
 from site_gen.project import Project
 from site_gen.reader import read_taxonomy, scan_project
@@ -118,7 +118,8 @@ def already_listed(papers: Iterable[ListedPaper], arxiv_id: str | None = None, t
 
 def paper_id_for(title: str, year: int | None, taken: set[str]) -> str:
     """`GaLore: Memory-Efficient ...` -> `galore`; without a short name before a colon, the first
-    significant words. Made unique against `taken` with the year, then a counter."""
+    significant words. Made unique against `taken` and the reserved names with the year, then a
+    counter."""
     head, colon, _ = title.partition(":")
     base = ""
     if colon and 1 <= len(head.split()) <= 3:
@@ -130,7 +131,8 @@ def paper_id_for(title: str, year: int | None, taken: set[str]) -> str:
             if base and longer.count("-") >= 4:
                 break
             base = longer
-    return unique_id(base or "paper", taken, year)
+    # A reserved name would make the paper's page its folder's own page (urls.RESERVED_NAMES).
+    return unique_id(base or "paper", taken | urls.RESERVED_NAMES, year)
 
 
 def unique_id(base: str, taken: set[str], year: int | None = None) -> str:
@@ -285,7 +287,7 @@ def check_list(project: Project) -> list[Diagnostic]:
 
 
 def _refuse(message: str, code: int = EXIT_REFUSED) -> NoReturn:
-    click.echo(f"site-gen add: {message}", err=True)
+    click.echo(one_line(f"site-gen add: {message}"), err=True)
     sys.exit(code)
 
 
@@ -314,6 +316,8 @@ def add(arxiv_ref: str, root: Path, offline: bool, paper_id: str | None, arxiv_a
         _refuse(str(error))
     if paper_id is not None and not PAPER_ID.fullmatch(paper_id):
         _refuse(f"--id {paper_id!r} is not a valid paper id — use lowercase letters, digits and single dashes, like {slugify(paper_id) or 'galore'}")
+    if paper_id in urls.RESERVED_NAMES:
+        _refuse(f"--id {paper_id!r} is reserved: its page would be the table of all papers — choose another id")
     papers = listed_papers(project)
     duplicate = already_listed(papers, arxiv_id=arxiv_id)
     if duplicate:
