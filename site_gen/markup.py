@@ -44,7 +44,7 @@ def _markdown_text(value: str) -> Markup:
 # where a backslash would not do (Python-Markdown, the other reader of these files, keeps the
 # backslash before characters it does not know as escapable) or GitHub would read the text as an
 # autolink, raw HTML, an entity, strikethrough or maths.
-_GITHUB_BACKSLASHED = re.compile(r"[\\`*_\[\]]|#(?=#*$)")
+_GITHUB_BACKSLASHED = re.compile(r"[\\`*_\[\]]|#(?=#*$)")  # and a heading's closing hashes
 _GITHUB_REFERENCED = re.compile(
     r"[~$]"
     r"|<(?=[A-Za-z/!?])"  # a tag, comment or autolink
@@ -56,11 +56,11 @@ _GITHUB_REFERENCED = re.compile(
 )
 
 
+_NAMED_REFERENCES = {"&": "&amp;", "<": "&lt;"}  # the two a reader of raw Markdown knows best
+
+
 def _github_reference(match: re.Match[str]) -> str:
     return _NAMED_REFERENCES.get(match.group(0)) or _reference(match)
-
-
-_NAMED_REFERENCES = {"&": "&amp;", "<": "&lt;"}  # the two a reader of raw Markdown knows best
 
 
 def github_markdown(value: object) -> Markup:
