@@ -489,3 +489,13 @@ def test_a_reserved_id_is_refused(add_list: PaperList, replay: ArxivReplay):
     result = run_add(add_list, "2403.03507", "--id", "index", api=replay.url)
     assert result.exit_code == 1 and "'index' is reserved" in result.stderr
     assert replay.requests == []
+
+
+def test_names_from_the_list_cannot_forge_a_workflow_command(add_list: PaperList, replay: ArxivReplay):
+    # A neighbour whose file name holds a line that GitHub Actions would read as a command.
+    forged = "lora-copy\n::warning file=README.md::forged"
+    add_list.write(forged, OTHER_PAPERS["lora"].replace("2106.09685", "2106.00002").replace("LoRA:", "LoRA again:"))
+    result = run_add(add_list, "2403.03507", api=replay.url)
+    assert result.exit_code == 0, result.output
+    assert r"lora-copy\n::warning file=README.md::forged" in result.stdout
+    assert not [line for line in (result.stdout + result.stderr).splitlines() if line.lstrip().startswith("::")]
