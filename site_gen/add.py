@@ -25,9 +25,9 @@ from typing import Any, Iterable, NoReturn
 import click
 from slugify import slugify
 
-from site_gen import arxiv
+from site_gen import arxiv, urls
 from site_gen.cli import root_option
-from site_gen.diagnostics import Diagnostic, InputError
+from site_gen.diagnostics import Diagnostic, InputError, one_line
 from site_gen.paper_file import SCHEMA_COMMENT, paper_yaml
 from site_gen.project import Project
 from site_gen.reader import read_taxonomy, scan_project
@@ -118,7 +118,8 @@ def already_listed(papers: Iterable[ListedPaper], arxiv_id: str | None = None, t
 
 def paper_id_for(title: str, year: int | None, taken: set[str]) -> str:
     """`GaLore: Memory-Efficient ...` -> `galore`; without a short name before a colon, the first
-    significant words. Made unique against `taken` with the year, then a counter."""
+    significant words. Made unique against `taken` and the reserved names with the year, then a
+    counter."""
     head, colon, _ = title.partition(":")
     base = ""
     if colon and 1 <= len(head.split()) <= 3:
@@ -130,7 +131,8 @@ def paper_id_for(title: str, year: int | None, taken: set[str]) -> str:
             if base and longer.count("-") >= 4:
                 break
             base = longer
-    return unique_id(base or "paper", taken, year)
+    # A reserved name would make the paper's page its folder's own page (urls.RESERVED_NAMES).
+    return unique_id(base or "paper", taken | urls.RESERVED_NAMES, year)
 
 
 def unique_id(base: str, taken: set[str], year: int | None = None) -> str:
@@ -284,8 +286,14 @@ def check_list(project: Project) -> list[Diagnostic]:
 # --- the command --------------------------------------------------------------------------------
 
 
+def _say(text: str) -> None:
+    """A line of output: text from the list's files or from arXiv never breaks it (a line of its own
+    starting with `::` would be a GitHub Actions command)."""
+    click.echo(one_line(text))
+
+
 def _refuse(message: str, code: int = EXIT_REFUSED) -> NoReturn:
-    click.echo(f"site-gen add: {message}", err=True)
+    click.echo(one_line(f"site-gen add: {message}"), err=True)
     sys.exit(code)
 
 
@@ -314,6 +322,8 @@ def add(arxiv_ref: str, root: Path, offline: bool, paper_id: str | None, arxiv_a
         _refuse(str(error))
     if paper_id is not None and not PAPER_ID.fullmatch(paper_id):
         _refuse(f"--id {paper_id!r} is not a valid paper id — use lowercase letters, digits and single dashes, like {slugify(paper_id) or 'galore'}")
+    if paper_id in urls.RESERVED_NAMES:
+        _refuse(f"--id {paper_id!r} is reserved: its page would be the table of all papers — choose another id")
     papers = listed_papers(project)
     duplicate = already_listed(papers, arxiv_id=arxiv_id)
     if duplicate:
@@ -325,7 +335,7 @@ def add(arxiv_ref: str, root: Path, offline: bool, paper_id: str | None, arxiv_a
         paper_id = paper_id or unique_id(slugify(f"arxiv-{arxiv_id}"), taken)
         path = _target(project, paper_id)
         write_new(path, stub_yaml(arxiv_id, today))
-        click.echo(f"Wrote {project.display(path)}: a stub for arXiv {arxiv_id} (--offline: nothing was fetched).")
+        _say(f"Wrote {project.display(path)}: a stub for arXiv {arxiv_id} (--offline: nothing was fetched).")
         todo = [
             f"Fill in title, authors, year and abstract from https://arxiv.org/abs/{arxiv_id}",
             "Pick the category and tags from papers/_taxonomy.yml",
@@ -350,13 +360,13 @@ def add(arxiv_ref: str, root: Path, offline: bool, paper_id: str | None, arxiv_a
     path = _target(project, paper_id)
     write_new(path, paper_yaml(record_from_arxiv(paper, suggestion, today)))
 
-    click.echo(f"Wrote {project.display(path)}: {paper.title} ({len(paper.authors)} authors, {paper.published.year})")
+    _say(f"Wrote {project.display(path)}: {paper.title} ({len(paper.authors)} authors, {paper.published.year})")
     todo = []
     if suggestion.category:
         similar = ", ".join(Path(p.path).stem for p, _ in suggestion.neighbours[:3])
-        click.echo(f"  category: {suggestion.category}   (SUGGESTED)")
-        click.echo(f"  tags:     {', '.join(suggestion.tags)}   (SUGGESTED)")
-        click.echo(f"  suggested from the most similar papers on the list: {similar}")
+        _say(f"  category: {suggestion.category}   (SUGGESTED)")
+        _say(f"  tags:     {', '.join(suggestion.tags)}   (SUGGESTED)")
+        _say(f"  suggested from the most similar papers on the list: {similar}")
         todo.append("Confirm the category and tags: they are only suggestions — edit them if they do not fit (vocabulary: papers/_taxonomy.yml)")
     else:
         todo.append("Pick the category and tags from papers/_taxonomy.yml (no similar paper on the list to suggest them)")
@@ -386,24 +396,24 @@ def _finish(project: Project, path: Path, todo: list[str]) -> None:
     mine = project.display(path)
     own = [d for d in problems if d.path == mine]
     others = [d for d in problems if d.path != mine]
-    click.echo("")
+    _say("")
     if own:
-        click.echo(f"site-gen check: {len(own)} problem(s) in {mine}:")
+        _say(f"site-gen check: {len(own)} problem(s) in {mine}:")
         for diagnostic in own:
-            click.echo(f"  {diagnostic.format_text()}")
+            _say(f"  {diagnostic.format_text()}")
     else:
-        click.echo(f"site-gen check: {mine} passes.")
+        _say(f"site-gen check: {mine} passes.")
     if others:
-        click.echo(f"site-gen check: {len(others)} problem(s) elsewhere in the list (not from this paper):")
+        _say(f"site-gen check: {len(others)} problem(s) elsewhere in the list (not from this paper):")
         for diagnostic in others[:10]:
-            click.echo(f"  {diagnostic.format_text()}")
+            _say(f"  {diagnostic.format_text()}")
         if len(others) > 10:
-            click.echo(f"  … and {len(others) - 10} more: run `make check`")
-    click.echo("")
-    click.echo("Left to do:")
+            _say(f"  … and {len(others) - 10} more: run `make check`")
+    _say("")
+    _say("Left to do:")
     steps = [*todo]
     if own:
         steps.append(f"Fix the problems above in {mine}")
     steps += ["Run `make check` until it prints OK", "Commit the file and open a pull request: a bot comments with a preview of the site"]
     for number, step in enumerate(steps, 1):
-        click.echo(f"  {number}. {step}")
+        _say(f"  {number}. {step}")

@@ -16,6 +16,7 @@ import datetime as dt
 import http.client
 import os
 import re
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 API_URL_ENV = "SITE_GEN_ARXIV_API"
 USER_AGENT = "site-gen (paper list generator; one request per `site-gen add`)"
-TIMEOUT_SECONDS = 20
+TIMEOUT_SECONDS = 20  # for the whole request, whatever the server does
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -112,8 +113,33 @@ def query_url(arxiv_id: str, base: str | None = None) -> str:
     return f"{base}{separator}{urllib.parse.urlencode({'id_list': arxiv_id})}"
 
 
-def fetch(arxiv_id: str, base: str | None = None, timeout: float = TIMEOUT_SECONDS) -> ArxivPaper:
-    """The paper `arxiv_id` (bare id, no version). Raises ArxivNotFound or ArxivUnavailable."""
+def fetch(arxiv_id: str, base: str | None = None, timeout: float | None = None) -> ArxivPaper:
+    """The paper `arxiv_id` (bare id, no version), within `timeout` seconds (TIMEOUT_SECONDS) in
+    all. Raises ArxivNotFound or ArxivUnavailable.
+
+    A socket's timeout bounds each read, so a server that sends a byte now and then would keep
+    a reader waiting for ever: the request runs in a daemon thread, which is given up on (and
+    ends with the process) once the deadline has passed."""
+    timeout = TIMEOUT_SECONDS if timeout is None else timeout
+    outcome: dict[str, ArxivPaper | BaseException] = {}
+
+    def request() -> None:
+        try:
+            outcome["paper"] = _fetch(arxiv_id, base, timeout)
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=request, name=f"arXiv {arxiv_id}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise ArxivUnavailable(f"{urllib.parse.urlsplit(query_url(arxiv_id, base)).netloc} did not answer within {timeout:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["paper"]
+
+
+def _fetch(arxiv_id: str, base: str | None, timeout: float) -> ArxivPaper:
     url = query_url(arxiv_id, base)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/atom+xml"})
     try:

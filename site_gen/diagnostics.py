@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -15,17 +16,16 @@ class Diagnostic:
     message: str
     hint: str = ""
 
+    @property
+    def problem(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message
+
     def format_text(self) -> str:
-        text = f"{self.path}:{self.line}:{self.column}: error: {self.message}"
-        return f"{text} — {self.hint}" if self.hint else text
+        return one_line(f"{self.path}:{self.line}:{self.column}: error: {self.problem}")
 
     def format_github(self) -> str:
         """A GitHub Actions workflow command that annotates the line in the PR diff."""
-        body = f"{self.message} — {self.hint}" if self.hint else self.message
-        return (
-            f"::error file={_escape_property(self.path)},line={self.line},col={self.column},"
-            f"title={_escape_property('site-gen check')}::{_escape_data(body)}"
-        )
+        return workflow_command("error", self.problem, file=self.path, line=self.line, col=self.column, title="site-gen check")
 
 
 class InputError(Exception):
@@ -34,6 +34,23 @@ class InputError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = sorted(diagnostics)
         super().__init__(f"{len(self.diagnostics)} error(s) in the input")
+
+
+# GitHub Actions reads a workflow command from any line of a step's output, stdout or stderr, that
+# starts with `::`: text from the input must never start a line of its own.
+_LINE_BREAKS_AND_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` on one line, line breaks and other control characters shown as `\\n`, `\\x1b`."""
+    return _LINE_BREAKS_AND_CONTROLS.sub(lambda match: match.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def workflow_command(command: str, message: str, **properties: object) -> str:
+    """`::command key=value,...::message`, one line, escaped as the runner unescapes it, so that
+    neither the message nor a property can end the command or add another."""
+    listed = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
+    return f"::{command} {listed}::{_escape_data(message)}" if listed else f"::{command}::{_escape_data(message)}"
 
 
 def _escape_data(value: str) -> str:
@@ -48,7 +65,13 @@ def step_summary(diagnostics: list[Diagnostic]) -> str:
     """Markdown for $GITHUB_STEP_SUMMARY: GitHub shows only 10 annotations per step."""
     lines = [f"### site-gen check: {len(diagnostics)} error(s)", "", "| file | line | problem |", "|---|---|---|"]
     for d in diagnostics:
-        problem = f"{d.message} — {d.hint}" if d.hint else d.message
-        cell = problem.replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| `{d.path}` | {d.line}:{d.column} | {cell} |")
+        lines.append(f"| {_table_cell(d.path)} | {d.line}:{d.column} | {_table_cell(d.problem)} |")
     return "\n".join(lines) + "\n"
+
+
+def _table_cell(text: str) -> str:
+    """Text in a cell of GitHub's Markdown: escaped as the README's list is (no HTML, links,
+    code or emphasis from the input), on one line, and a pipe does not end the cell."""
+    from site_gen.markup import github_markdown  # markupsafe: only when there is a summary to write
+
+    return str(github_markdown(one_line(text))).replace("|", "\\|")

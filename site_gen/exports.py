@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
+import string
 from functools import cache
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from site_gen import urls
+from site_gen.markup import link_target
 from site_gen.records import Paper, Taxonomy
 
 
@@ -40,20 +43,33 @@ _JOURNAL = re.compile(
 
 @cache
 def _latex_encoder():
-    from pylatexenc.latexencode import UnicodeToLatexEncoder
+    from pylatexenc.latexencode import RULE_DICT, RULE_REGEX, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
     # pylatexenc's defaults escape LaTeX's special characters and accents; characters with no
-    # LaTeX form (CJK names) are kept as UTF-8, which biber and modern BibTeX read.
-    return UnicodeToLatexEncoder(replacement_latex_protection="braces-all", unknown_char_policy="keep", unknown_char_warning=False)
+    # LaTeX form (CJK names) are kept as UTF-8, which biber and modern BibTeX read. Braces are
+    # written as commands: BibTeX counts braces without regard to backslashes, so `\}` would end
+    # the field and let the rest of a title add fields of its own. Quotes and dashes print as
+    # written: a straight quote stays one (the default, '', is a closing curly quote), a backtick
+    # is not an opening quote, and `--`, `''`, `,,` are kept from becoming ligatures.
+    as_written = UnicodeToLatexConversionRule(RULE_DICT, {
+        ord("{"): r"\textbraceleft", ord("}"): r"\textbraceright", ord('"'): '"', ord("`"): r"\textasciigrave",
+    })
+    no_ligatures = UnicodeToLatexConversionRule(RULE_REGEX, [(_LIGATURE, r"\1{}")])
+    return UnicodeToLatexEncoder(
+        conversion_rules=[as_written, no_ligatures, "defaults"], replacement_latex_protection="braces-all",
+        unknown_char_policy="keep", unknown_char_warning=False,
+    )
 
 
+# The first of two characters that LaTeX typesets as one (`--` is an en dash).
+_LIGATURE = re.compile(r"([-',])(?=\1)")
 _PLAIN_LATEX = re.compile(r"[A-Za-z0-9 .,;:()?!'/+=@-]*")
 
 
 def latex(text: str) -> str:
     text = " ".join(text.split())
     # pylatexenc is slow and most titles and names need nothing escaped.
-    return text if _PLAIN_LATEX.fullmatch(text) else _latex_encoder().unicode_to_latex(text)
+    return text if _PLAIN_LATEX.fullmatch(text) and not _LIGATURE.search(text) else _latex_encoder().unicode_to_latex(text)
 
 
 def citation_stem(paper: Paper) -> str:
@@ -66,22 +82,54 @@ def citation_stem(paper: Paper) -> str:
 
 
 def citation_keys(stems: dict[str, str]) -> dict[str, str]:
-    """Stable BibTeX keys (`zhao2024galore`) from each paper's stem (by paper id); clashes get
-    a, b, ... in paper id order."""
+    """Stable BibTeX keys (`zhao2024galore`) from each paper's stem (by paper id), unique across
+    the list: papers sharing a stem get a, b, ... in paper id order, skipping any key that is
+    another paper's stem or already given."""
     by_stem: dict[str, list[str]] = {}
     for paper_id in sorted(stems):
         by_stem.setdefault(stems[paper_id], []).append(paper_id)
-    keys = {}
-    for stem, ids in by_stem.items():
-        for index, paper_id in enumerate(ids):
-            keys[paper_id] = stem if len(ids) == 1 else stem + "abcdefghijklmnopqrstuvwxyz"[index % 26] * (1 + index // 26)
+    keys = {ids[0]: stem for stem, ids in by_stem.items() if len(ids) == 1}
+    taken = set(by_stem)
+    for stem in sorted(stem for stem, ids in by_stem.items() if len(ids) > 1):
+        suffixes = (suffix for suffix in _letter_suffixes() if stem + suffix not in taken)
+        for paper_id in by_stem[stem]:
+            keys[paper_id] = stem + next(suffixes)
+            taken.add(keys[paper_id])
     return keys
+
+
+def _letter_suffixes() -> Iterator[str]:
+    """a, b, ..., z, aa, ab, ..., zz, aaa, ..."""
+    for length in itertools.count(1):
+        for letters in itertools.product(string.ascii_lowercase, repeat=length):
+            yield "".join(letters)
+
+
+# BibTeX reads " and " (any case) as the start of the next author and a comma as "Last, First".
+_SPLITS_A_NAME = re.compile(r"(?:^|\s)and(?:\s|$)|,", re.IGNORECASE)
+
+
+def bibtex_name(author: str) -> str:
+    """One author as BibTeX reads it: a name that BibTeX would split or reorder is braced whole,
+    so `Tom and Jerry` stays one author, written as given."""
+    name = latex(author)
+    return "{" + name + "}" if _SPLITS_A_NAME.search(name) else name
+
+
+# BibTeX fields that LaTeX typesets verbatim (biblatex, and \url / \doi in other styles): no
+# escape works inside them, so the characters that would unbalance or end the field, and the
+# escape character, are percent-encoded (the address stays the same).
+_UNSAFE_IN_VERBATIM = re.compile(r"[{}\\%]")
+
+
+def _doi_verbatim(doi: str) -> str:
+    return _UNSAFE_IN_VERBATIM.sub(lambda match: f"%{ord(match.group(0)):02X}", doi)
 
 
 def bibtex_entry(paper: Paper, citation_key: str) -> str:
     fields: list[tuple[str, str]] = [
         ("title", "{" + latex(paper.title) + "}"),
-        ("author", " and ".join(latex(author) for author in paper.authors)),
+        ("author", " and ".join(map(bibtex_name, paper.authors))),
         ("year", str(paper.year)),
     ]
     if paper.venue:
@@ -93,8 +141,8 @@ def bibtex_entry(paper: Paper, citation_key: str) -> str:
     if paper.arxiv:
         fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
     if paper.doi:
-        fields.append(("doi", latex(paper.doi)))
-    fields.append(("url", paper.main_url))
+        fields.append(("doi", _doi_verbatim(paper.doi)))
+    fields.append(("url", str(link_target(paper.main_url))))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{citation_key},\n{body}\n}}\n"
 

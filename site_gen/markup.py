@@ -39,6 +39,38 @@ def _markdown_text(value: str) -> Markup:
     return Markup(_LINE_START.sub(_reference, text))
 
 
+# GitHub's Markdown (README.md), written to be read raw as well: a backslash before the Markdown
+# punctuation that could start emphasis, code, a link or an image; a character reference only
+# where a backslash would not do (Python-Markdown, the other reader of these files, keeps the
+# backslash before characters it does not know as escapable) or GitHub would read the text as an
+# autolink, raw HTML, an entity, strikethrough or maths.
+_GITHUB_BACKSLASHED = re.compile(r"[\\`*_\[\]]|#(?=#*$)")  # and a heading's closing hashes
+_GITHUB_REFERENCED = re.compile(
+    r"[~$]"
+    r"|<(?=[A-Za-z/!?])"  # a tag, comment or autolink
+    r"|&(?=#?[A-Za-z0-9]+;)"  # an entity or a character reference
+    r"|:(?=//)"  # https://...
+    r"|(?<=[A-Za-z0-9.+_-])@(?=[A-Za-z0-9_-])"  # an e-mail address
+    r"|(?<=\bwww)\.",  # www.example.org
+    re.IGNORECASE,
+)
+
+
+_NAMED_REFERENCES = {"&": "&amp;", "<": "&lt;"}  # the two a reader of raw Markdown knows best
+
+
+def _github_reference(match: re.Match[str]) -> str:
+    return _NAMED_REFERENCES.get(match.group(0)) or _reference(match)
+
+
+def github_markdown(value: object) -> Markup:
+    """Text for an inline context of GitHub-flavoured Markdown: one line, as written, with only
+    what GitHub would interpret escaped (`GaLore: Memory-Efficient ...` stays as it is)."""
+    text = _WHITESPACE.sub(" ", str(value)).strip()
+    text = _GITHUB_REFERENCED.sub(_github_reference, text)
+    return Markup(_GITHUB_BACKSLASHED.sub(lambda match: "\\" + match.group(0), text))
+
+
 def html_attribute(value: object) -> Markup:
     """Text for a quoted HTML attribute value."""
     return escape(_WHITESPACE.sub(" ", str(value)).strip())

@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from site_gen import urls
-from site_gen.markup import code_fence, html_attribute, link_target, markdown_text
+from site_gen.markup import code_fence, github_markdown, html_attribute, link_target, markdown_text
 
 
 def _finalize(value: object) -> object:
@@ -75,7 +75,7 @@ def environment() -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters.update(
-        front_matter=_front_matter, link=link_target, attr=html_attribute, fence=code_fence, md=markdown_text,
+        front_matter=_front_matter, link=link_target, attr=html_attribute, fence=code_fence, md=markdown_text, gfm=github_markdown,
         authors=_authors, summary=_summary, join_lines=_join_lines,
         # Every page's path and URL from site_gen/urls.py: `paper.id|paper_path|url`,
         # `tag.slug|term_path("tag")`. Filters, not functions: Jinja calls a filter directly, a

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -413,3 +414,88 @@ def test_record_keeps_the_first_of_several_dois_and_drops_a_trailing_period():
     assert record["doi"] == "10.1103/PhysRevD.76.013009"
     assert record["title"] == "A Title"
     assert record["added"] == "2026-01-02" and record["category"] == "training" and record["tags"] == ["llm"]
+
+
+# --- a server that never finishes answering -----------------------------------------------------
+
+
+class DripServer(ThreadingHTTPServer):
+    """Answers with a valid feed one byte every 0.2 s: each read gets a byte long before any
+    socket time-out, so only a deadline for the whole request ends the wait."""
+
+    daemon_threads = True
+
+    def __init__(self, drip_headers: bool):
+        super().__init__(("127.0.0.1", 0), _DripHandler)
+        self.drip_headers = drip_headers
+        self.stopping = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/api/query"
+
+
+class _DripHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        body = (FIXTURES / "2403.03507.xml").read_bytes()
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/atom+xml\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        if not self.server.drip_headers:
+            self.wfile.write(head)
+            self.wfile.flush()
+            head = b""
+        for byte in (head + body)[: 10_000]:
+            if self.server.stopping.wait(0.2):
+                return
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(params=[True, False], ids=["headers", "body"])
+def drip(request):
+    server = DripServer(drip_headers=request.param)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.stopping.set()
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_a_server_that_drips_its_answer_is_given_up_on_at_the_deadline(add_list: PaperList, drip: DripServer, monkeypatch):
+    monkeypatch.setattr(arxiv, "TIMEOUT_SECONDS", 1.5)
+    before = paper_ids(add_list)
+    started = time.monotonic()
+    result = run_add(add_list, "2403.03507", api=drip.url)
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"site-gen add: could not get 2403.03507 from arXiv: 127.0.0.1:{drip.server_address[1]} did not answer within 1.5 s. "
+        "Check your connection and retry, or run `site-gen add --offline 2403.03507` to write a stub to fill in by hand."
+    ]
+    assert 1.5 <= elapsed < 3
+    assert paper_ids(add_list) == before
+
+
+def test_ids_from_titles_are_never_reserved_names():
+    assert paper_id_for("Index: A Paper About Indexes", 2024, set()) == "index-2024"
+    assert paper_id_for("Index", None, set()) == "index-2"
+
+
+def test_a_reserved_id_is_refused(add_list: PaperList, replay: ArxivReplay):
+    result = run_add(add_list, "2403.03507", "--id", "index", api=replay.url)
+    assert result.exit_code == 1 and "'index' is reserved" in result.stderr
+    assert replay.requests == []
+
+
+def test_names_from_the_list_cannot_forge_a_workflow_command(add_list: PaperList, replay: ArxivReplay):
+    # A neighbour whose file name holds a line that GitHub Actions would read as a command.
+    forged = "lora-copy\n::warning file=README.md::forged"
+    add_list.write(forged, OTHER_PAPERS["lora"].replace("2106.09685", "2106.00002").replace("LoRA:", "LoRA again:"))
+    result = run_add(add_list, "2403.03507", api=replay.url)
+    assert result.exit_code == 0, result.output
+    assert r"lora-copy\n::warning file=README.md::forged" in result.stdout
+    assert not [line for line in (result.stdout + result.stderr).splitlines() if line.lstrip().startswith("::")]

@@ -202,7 +202,7 @@ def test_github_annotations_and_step_summary(paper_list: PaperList, tmp_path):
     assert result.stdout.splitlines() == [
         "::error file=papers/galore.yml,line=6,col=1,title=site-gen check::unknown field 'venu' — did you mean 'venue'?"
     ]
-    assert "| `papers/galore.yml` | 6:1 | unknown field 'venu' — did you mean 'venue'? |" in summary.read_text()
+    assert "| papers/galore.yml | 6:1 | unknown field 'venu' — did you mean 'venue'? |" in summary.read_text()
 
 
 def test_github_format_flag_escapes_newlines_and_percent():
