@@ -1,14 +1,16 @@
-"""`site-gen add ARXIV_ID`: draft papers/<id>.yml from arXiv, then check the list.
+"""`site-gen add ARXIV_ID_OR_DOI`: draft papers/<id>.yml from arXiv, Crossref or DataCite, then
+check the list.
 
-The steps, each a small function so tests can reach them: recognise the id (site_gen.arxiv), refuse
-a paper already on the list, ask arXiv for it, pick a readable file name from the title, suggest a
-category and tags from the most similar papers already listed (TF-IDF and cosine similarity over
-title and abstract, standard library only), write the file with paper_yaml, and run the same
-validation as `site-gen check` on the whole list.
+The steps, each a small function so tests can reach them: recognise the id (site_gen.arxiv,
+site_gen.doi; an arXiv DOI goes to arXiv), refuse a paper already on the list, ask the registry
+for it, pick a readable file name from the title, suggest a category and tags from the most
+similar papers already listed (TF-IDF and cosine similarity over title and abstract, standard
+library only), write the file with paper_yaml, and run the same validation as `site-gen check` on
+the whole list.
 
-Exit codes: 0 the file was written (what is left to do is printed); 1 refused (not an arXiv id, the
-paper is already listed, arXiv does not know the id, the file exists); 2 arXiv could not be reached
-(`--offline` writes a stub instead).
+Exit codes: 0 the file was written (what is left to do is printed); 1 refused (neither an arXiv id
+nor a DOI, the paper is already listed, the registry does not know it, the file exists); 2 the
+registry could not be reached (`--offline` writes a stub instead).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any, Iterable, NoReturn
 import click
 from slugify import slugify
 
-from site_gen import arxiv, urls
+from site_gen import arxiv, doi, urls
 from site_gen.cli import root_option
 from site_gen.diagnostics import Diagnostic, InputError, one_line
 from site_gen.paper_file import SCHEMA_COMMENT, paper_yaml
@@ -64,6 +66,7 @@ class ListedPaper:
 
     path: str
     arxiv: str | None
+    doi: str | None
     title: str
     abstract: str
     category: str | None
@@ -85,10 +88,12 @@ def listed_papers(project: Project) -> list[ListedPaper]:
             arxiv_id = arxiv.parse_arxiv_id(arxiv_id).id if arxiv_id else None
         except arxiv.NotAnArxivId:
             pass
+        paper_doi = text("doi")
         papers.append(
             ListedPaper(
                 path=project.display(path),
                 arxiv=arxiv_id or None,
+                doi=doi.parse_doi(paper_doi) if doi.looks_like_doi(paper_doi) else paper_doi or None,
                 title=text("title"),
                 abstract=text("abstract"),
                 category=text("category") or None,
@@ -98,13 +103,14 @@ def listed_papers(project: Project) -> list[ListedPaper]:
     return papers
 
 
-def already_listed(papers: Iterable[ListedPaper], arxiv_id: str | None = None, title: str | None = None) -> ListedPaper | None:
-    """The listed paper with this arXiv id, or failing that with the same normalised title."""
+def already_listed(papers: Iterable[ListedPaper], arxiv_id: str | None = None, paper_doi: str | None = None,
+                   title: str | None = None) -> ListedPaper | None:
+    """The listed paper with this arXiv id or DOI (in any case, as DOIs are), or failing that with
+    the same normalised title."""
     papers = list(papers)
-    if arxiv_id:
-        for paper in papers:
-            if paper.arxiv == arxiv_id:
-                return paper
+    for paper in papers:
+        if (arxiv_id and paper.arxiv == arxiv_id) or (paper_doi and paper.doi and paper.doi.casefold() == paper_doi.casefold()):
+            return paper
     if title:
         key = normalised_title(title)
         for paper in papers:
@@ -227,40 +233,73 @@ def suggest(title: str, abstract: str, papers: list[ListedPaper], taxonomy: Taxo
 # --- the file -----------------------------------------------------------------------------------
 
 
-def record_from_arxiv(paper: arxiv.ArxivPaper, suggestion: Suggestion, today: dt.date) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Draft:
+    """A paper as a registry describes it: the fields it gives, and what is left to add by hand."""
+
+    fields: dict[str, Any]
+    todo: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.fields["title"]
+
+
+def record(draft: Draft, suggestion: Suggestion, today: dt.date) -> dict[str, Any]:
+    return {**draft.fields, "category": suggestion.category, "tags": list(suggestion.tags), "added": today.isoformat()}
+
+
+def _code_hint(text: str) -> str:
+    code = re.search(r"https://(?:github\.com|gitlab\.com)/[\w.-]+/[\w.-]+", text)
+    return f"Add code: {code.group(0).rstrip('.')} if it is the official code" if code else "Add code: with the official repository, if there is one"
+
+
+def draft_from_arxiv(paper: arxiv.ArxivPaper) -> Draft:
     title = paper.title[:-1] if paper.title.endswith(".") and not paper.title.endswith("..") else paper.title
     # arXiv lists several DOIs separated by spaces when a paper has errata: the first is the paper's.
     first_doi = paper.doi.split()[0] if paper.doi else ""
-    doi = first_doi if re.fullmatch(r"10\.\d{4,9}/\S+", first_doi) else None
-    return {
-        "title": title,
-        "authors": list(paper.authors),
-        "year": paper.published.year,
-        "arxiv": paper.id,
-        "doi": doi,
-        "category": suggestion.category,
-        "tags": list(suggestion.tags),
-        "abstract": paper.abstract or None,
-        "added": today.isoformat(),
-    }
+    venue_hint = f" — arXiv says: {paper.journal_ref}" if paper.journal_ref else ""
+    return Draft(
+        fields={
+            "title": title, "authors": list(paper.authors), "year": paper.published.year, "arxiv": paper.id,
+            "doi": first_doi if doi.looks_like_doi(first_doi) else None, "abstract": paper.abstract or None,
+        },
+        todo=(f"Add venue: (e.g. ICML 2024) if the paper was published{venue_hint}", _code_hint(f"{paper.comment or ''} {paper.abstract}")),
+    )
+
+
+def draft_from_doi(paper: doi.DoiPaper) -> Draft:
+    todo = []
+    if not paper.venue:
+        todo.append("Add venue: (e.g. ICML 2024) if the paper was published: the registry names none")
+    if not paper.abstract:
+        todo.append(f"Add abstract: the registry has none; copy it from https://doi.org/{paper.doi}")
+    if not paper.year:
+        todo.append("Add year: the registry gives no date")
+    todo.append(_code_hint(paper.abstract or ""))
+    return Draft(
+        fields={"title": paper.title, "authors": list(paper.authors), "year": paper.year, "venue": paper.venue,
+                "doi": paper.doi, "abstract": paper.abstract},
+        todo=tuple(todo),
+    )
 
 
 _STUB_HINTS = {
-    "title": "the title exactly as on arXiv",
+    "title": "the title exactly as the paper gives it",
     "authors": "one '- Full Name' line per author, in the paper's order",
-    "year": "the year of the first arXiv version, e.g. 2024",
+    "year": "the year of its first version, e.g. 2024",
     "category": "one category slug from papers/_taxonomy.yml",
     "tags": "1-8 tag slugs from papers/_taxonomy.yml, e.g. [llm, low-rank]",
     "abstract": "the abstract, as a folded block: abstract: >-",
 }
 
 
-def stub_yaml(arxiv_id: str, today: dt.date) -> str:
-    """A file to finish by hand: the arXiv id and date filled in, every other field left empty with
-    a note, so `site-gen check` lists exactly what is missing."""
-    known = {"arxiv": arxiv_id, "added": today.isoformat()}
+def stub_yaml(known: dict[str, str], today: dt.date) -> str:
+    """A file to finish by hand: its arXiv id or DOI (`known`) and the date filled in, every other
+    field left empty with a note, so `site-gen check` lists exactly what is missing."""
+    known = {**known, "added": today.isoformat()}
     parts = [SCHEMA_COMMENT]
-    for name in ("title", "authors", "year", "arxiv", "category", "tags", "abstract", "added"):
+    for name in ("title", "authors", "year", *known.keys() - {"added"}, "category", "tags", "abstract", "added"):
         if name in known:
             parts.append(paper_yaml({name: known[name]}).removeprefix(SCHEMA_COMMENT))
         else:
@@ -297,70 +336,99 @@ def _refuse(message: str, code: int = EXIT_REFUSED) -> NoReturn:
     sys.exit(code)
 
 
-@click.command()
-@click.argument("arxiv_ref", metavar="ARXIV_ID")
-@root_option
-@click.option("--offline", is_flag=True, help="Do not ask arXiv: write a stub with the arXiv id filled in.")
-@click.option("--id", "paper_id", help="The paper's id (file name without .yml) instead of one derived from the title.")
-@click.option(
-    "--arxiv-api",
-    envvar=arxiv.API_URL_ENV,
-    default=arxiv.DEFAULT_API_URL,
-    show_default=True,
-    help=f"arXiv API query URL (also from ${arxiv.API_URL_ENV}).",
-)
-def add(arxiv_ref: str, root: Path, offline: bool, paper_id: str | None, arxiv_api: str) -> None:
-    """Draft papers/<id>.yml for an arXiv paper, then check the list.
+def identify(reference: str) -> tuple[str | None, str | None]:
+    """(arXiv id, DOI) of what a contributor pasted, exactly one of them set; an arXiv DOI gives
+    its arXiv id. Raises ValueError with what was expected."""
+    if doi.looks_like_doi(reference):
+        paper_doi = doi.parse_doi(reference)
+        arxiv_id = doi.arxiv_id_of(paper_doi)
+        return (arxiv.parse_arxiv_id(arxiv_id).id, None) if arxiv_id else (None, paper_doi)
+    try:
+        return arxiv.parse_arxiv_id(reference).id, None
+    except arxiv.NotAnArxivId as error:
+        raise ValueError(f"{error}, nor a DOI (like 10.1109/TNN.2008.2005605)") from None
 
-    ARXIV_ID is an id or link: 2403.03507, arXiv:2403.03507, https://arxiv.org/abs/2403.03507v2.
-    Exit codes: 0 written, 1 refused, 2 arXiv unreachable (retry, or use --offline).
+
+def _fetched(arxiv_id: str | None, paper_doi: str | None, apis: dict[str, str]) -> Draft:
+    """The draft of the paper from its registry; refuses (exit 1) or gives up (exit 2) with what to do."""
+    source = f"{arxiv_id} from arXiv" if arxiv_id else f"DOI {paper_doi}"
+    offline_hint = f"Check your connection and retry, or run `site-gen add --offline {arxiv_id or paper_doi}` to write a stub to fill in by hand."
+    try:
+        if arxiv_id:
+            return draft_from_arxiv(arxiv.fetch(arxiv_id, apis["arxiv"]))
+        return draft_from_doi(doi.fetch(paper_doi, apis["crossref"], apis["datacite"]))
+    except arxiv.ArxivNotFound as error:
+        _refuse(f"{error} — check the id on https://arxiv.org/abs/{arxiv_id}")
+    except doi.DoiNotFound as error:
+        _refuse(f"{error} — check it on https://doi.org/{paper_doi}")
+    except (arxiv.ArxivUnavailable, doi.DoiUnavailable, doi.DoiUnreadable) as error:
+        _refuse(f"could not get {source}: {error}. {offline_hint}", EXIT_UNREACHABLE)
+
+
+@click.command()
+@click.argument("reference", metavar="ARXIV_ID_OR_DOI")
+@root_option
+@click.option("--offline", is_flag=True, help="Ask no registry: write a stub with the arXiv id or DOI filled in.")
+@click.option("--id", "paper_id", help="The paper's id (file name without .yml) instead of one derived from the title.")
+@click.option("--arxiv-api", envvar=arxiv.API_URL_ENV, default=arxiv.DEFAULT_API_URL, show_default=True,
+              help=f"arXiv API query URL (also from ${arxiv.API_URL_ENV}).")
+@click.option("--crossref-api", envvar=doi.CROSSREF_API_ENV, default=doi.CROSSREF_API, show_default=True,
+              help=f"Crossref's works URL (also from ${doi.CROSSREF_API_ENV}).")
+@click.option("--datacite-api", envvar=doi.DATACITE_API_ENV, default=doi.DATACITE_API, show_default=True,
+              help=f"DataCite's DOIs URL (also from ${doi.DATACITE_API_ENV}).")
+def add(reference: str, root: Path, offline: bool, paper_id: str | None, arxiv_api: str, crossref_api: str, datacite_api: str) -> None:
+    """Draft papers/<id>.yml for a paper, then check the list.
+
+    ARXIV_ID_OR_DOI is an arXiv id or link (2403.03507, arXiv:2403.03507,
+    https://arxiv.org/abs/2403.03507v2) or a DOI (10.1109/TNN.2008.2005605, doi:..., https://doi.org/...),
+    which Crossref or DataCite describes. Exit codes: 0 written, 1 refused, 2 the registry
+    unreachable (retry, or use --offline).
     """
     project = Project(root.resolve())
     try:
-        arxiv_id = arxiv.parse_arxiv_id(arxiv_ref).id
-    except arxiv.NotAnArxivId as error:
+        arxiv_id, paper_doi = identify(reference)
+    except ValueError as error:
         _refuse(str(error))
+    label = f"arXiv {arxiv_id}" if arxiv_id else f"DOI {paper_doi}"
     if paper_id is not None and not PAPER_ID.fullmatch(paper_id):
         _refuse(f"--id {paper_id!r} is not a valid paper id — use lowercase letters, digits and single dashes, like {slugify(paper_id) or 'galore'}")
     if paper_id in urls.RESERVED_NAMES:
         _refuse(f"--id {paper_id!r} is reserved: its page would be the table of all papers — choose another id")
     papers = listed_papers(project)
-    duplicate = already_listed(papers, arxiv_id=arxiv_id)
+    duplicate = already_listed(papers, arxiv_id=arxiv_id, paper_doi=paper_doi)
     if duplicate:
-        _refuse(f"arXiv {arxiv_id} is already on the list: {duplicate.path}")
+        _refuse(f"{label} is already on the list: {duplicate.path}")
     taken = taken_ids(project)
     today = dt.date.today()
 
     if offline:
-        paper_id = paper_id or unique_id(slugify(f"arxiv-{arxiv_id}"), taken)
+        paper_id = paper_id or unique_id(slugify(f"arxiv-{arxiv_id}" if arxiv_id else f"doi-{paper_doi}", max_length=50), taken | urls.RESERVED_NAMES)
         path = _target(project, paper_id)
-        write_new(path, stub_yaml(arxiv_id, today))
-        _say(f"Wrote {project.display(path)}: a stub for arXiv {arxiv_id} (--offline: nothing was fetched).")
+        write_new(path, stub_yaml({"arxiv": arxiv_id} if arxiv_id else {"doi": paper_doi}, today))
+        _say(f"Wrote {project.display(path)}: a stub for {label} (--offline: nothing was fetched).")
+        source = f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else f"https://doi.org/{paper_doi}"
         todo = [
-            f"Fill in title, authors, year and abstract from https://arxiv.org/abs/{arxiv_id}",
+            f"Fill in title, authors, year and abstract from {source}",
             "Pick the category and tags from papers/_taxonomy.yml",
             "Rename the file to a short readable id: the method's name, like papers/galore.yml",
         ]
         _finish(project, path, todo)
         return
 
-    try:
-        paper = arxiv.fetch(arxiv_id, arxiv_api)
-    except arxiv.ArxivNotFound as error:
-        _refuse(f"{error} — check the id on https://arxiv.org/abs/{arxiv_id}")
-    except arxiv.ArxivUnavailable as error:
-        _refuse(f"could not get {arxiv_id} from arXiv: {error}. Check your connection and retry, or run `site-gen add --offline {arxiv_id}` to write a stub to fill in by hand.", EXIT_UNREACHABLE)
-    duplicate = already_listed(papers, title=paper.title)
+    draft = _fetched(arxiv_id, paper_doi, {"arxiv": arxiv_api, "crossref": crossref_api, "datacite": datacite_api})
+    # The registry may name the paper's other identity (an arXiv paper's DOI) or its title.
+    duplicate = already_listed(papers, paper_doi=draft.fields.get("doi"), title=draft.title)
     if duplicate:
-        _refuse(f"“{paper.title}” is already on the list: {duplicate.path}")
+        _refuse(f"“{draft.title}” is already on the list: {duplicate.path}")
 
     taxonomy, _ = read_taxonomy(project)
-    suggestion = suggest(paper.title, paper.abstract, papers, taxonomy)
-    paper_id = paper_id or paper_id_for(paper.title, paper.published.year, taken)
+    suggestion = suggest(draft.title, draft.fields.get("abstract") or "", papers, taxonomy)
+    year = draft.fields.get("year")
+    paper_id = paper_id or paper_id_for(draft.title, year, taken)
     path = _target(project, paper_id)
-    write_new(path, paper_yaml(record_from_arxiv(paper, suggestion, today)))
+    write_new(path, paper_yaml(record(draft, suggestion, today)))
 
-    _say(f"Wrote {project.display(path)}: {paper.title} ({len(paper.authors)} authors, {paper.published.year})")
+    _say(f"Wrote {project.display(path)}: {draft.title} ({len(draft.fields['authors'])} authors, {year or 'no year'})")
     todo = []
     if suggestion.category:
         similar = ", ".join(Path(p.path).stem for p, _ in suggestion.neighbours[:3])
@@ -370,10 +438,7 @@ def add(arxiv_ref: str, root: Path, offline: bool, paper_id: str | None, arxiv_a
         todo.append("Confirm the category and tags: they are only suggestions — edit them if they do not fit (vocabulary: papers/_taxonomy.yml)")
     else:
         todo.append("Pick the category and tags from papers/_taxonomy.yml (no similar paper on the list to suggest them)")
-    venue_hint = f" — arXiv says: {paper.journal_ref}" if paper.journal_ref else ""
-    todo.append(f"Add venue: (e.g. ICML 2024) if the paper was published{venue_hint}")
-    code = re.search(r"https://(?:github\.com|gitlab\.com)/[\w.-]+/[\w.-]+", f"{paper.comment or ''} {paper.abstract}")
-    todo.append(f"Add code: {code.group(0).rstrip('.')} if it is the official code" if code else "Add code: with the official repository, if there is one")
+    todo += draft.todo
     if not paper_id_is_short(paper_id):
         todo.append(f"Rename {project.display(path)} to a shorter id (the method's name) if it has one")
     _finish(project, path, todo)

@@ -13,21 +13,16 @@ the `api_url` argument.
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import os
 import re
-import threading
-import urllib.error
 import urllib.parse
-import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from site_gen import web
+
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 API_URL_ENV = "SITE_GEN_ARXIV_API"
-USER_AGENT = "site-gen (paper list generator; one request per `site-gen add`)"
-TIMEOUT_SECONDS = 20  # for the whole request, whatever the server does
-MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -114,52 +109,21 @@ def query_url(arxiv_id: str, base: str | None = None) -> str:
 
 
 def fetch(arxiv_id: str, base: str | None = None, timeout: float | None = None) -> ArxivPaper:
-    """The paper `arxiv_id` (bare id, no version), within `timeout` seconds (TIMEOUT_SECONDS) in
-    all. Raises ArxivNotFound or ArxivUnavailable.
-
-    A socket's timeout bounds each read, so a server that sends a byte now and then would keep
-    a reader waiting for ever: the request runs in a daemon thread, which is given up on (and
-    ends with the process) once the deadline has passed."""
-    timeout = TIMEOUT_SECONDS if timeout is None else timeout
-    outcome: dict[str, ArxivPaper | BaseException] = {}
-
-    def request() -> None:
-        try:
-            outcome["paper"] = _fetch(arxiv_id, base, timeout)
-        except BaseException as error:  # re-raised in the caller's thread
-            outcome["error"] = error
-
-    worker = threading.Thread(target=request, name=f"arXiv {arxiv_id}", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        raise ArxivUnavailable(f"{urllib.parse.urlsplit(query_url(arxiv_id, base)).netloc} did not answer within {timeout:g} s")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["paper"]
-
-
-def _fetch(arxiv_id: str, base: str | None, timeout: float) -> ArxivPaper:
-    url = query_url(arxiv_id, base)
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/atom+xml"})
+    """The paper `arxiv_id` (bare id, no version), within `timeout` seconds in all (web's
+    default). Raises ArxivNotFound or ArxivUnavailable."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http(s) URL built above)
-            body = response.read(MAX_RESPONSE_BYTES + 1)
-    except urllib.error.HTTPError as error:
+        answer = web.get(query_url(arxiv_id, base), "application/atom+xml", web.TIMEOUT_SECONDS if timeout is None else timeout)
+    except web.Unreachable as error:
+        raise ArxivUnavailable(str(error)) from None
+    if answer.status >= 400:
         # arXiv answers a malformed id with HTTP 400 and an error feed: read it for its message.
-        body = error.read(MAX_RESPONSE_BYTES + 1) if error.code < 500 else b""
-        if error.code < 500 and body.lstrip().startswith(b"<"):
+        if answer.status < 500 and answer.body.lstrip().startswith(b"<"):
             try:
-                return parse_feed(body, arxiv_id)
+                return parse_feed(answer.body, arxiv_id)
             except ArxivUnavailable:
                 pass
-        raise ArxivUnavailable(f"arXiv answered HTTP {error.code} {error.reason}") from None
-    except (OSError, http.client.HTTPException) as error:  # URLError, time-outs, refused connections
-        reason = getattr(error, "reason", error)
-        raise ArxivUnavailable(f"cannot reach {urllib.parse.urlsplit(url).netloc}: {reason}") from None
-    if len(body) > MAX_RESPONSE_BYTES:
-        raise ArxivUnavailable("arXiv's answer is unexpectedly large; it is not the feed of one paper")
-    return parse_feed(body, arxiv_id)
+        raise ArxivUnavailable(f"arXiv answered HTTP {answer.status}")
+    return parse_feed(answer.body, arxiv_id)
 
 
 def _text(element: ET.Element | None) -> str:

@@ -19,8 +19,13 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
+from site_gen import web
+
 CROSSREF_API = "https://api.crossref.org/works/"
 DATACITE_API = "https://api.datacite.org/dois/"
+# Tests and mirrors point the client elsewhere.
+CROSSREF_API_ENV = "SITE_GEN_CROSSREF_API"
+DATACITE_API_ENV = "SITE_GEN_DATACITE_API"
 # ASCII digits only: Python's \d also matches other scripts' digits.
 _DOI = re.compile(r"10\.[0-9]{4,9}/\S+")
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(.+)$", re.IGNORECASE)
@@ -43,6 +48,10 @@ class DoiNotFound(DoiError):
 
 class DoiUnreadable(DoiError):
     """The registry's answer is not the documented JSON of a work."""
+
+
+class DoiUnavailable(DoiError):
+    """No usable answer: no network, a time-out, a server error."""
 
 
 @dataclass(frozen=True)
@@ -195,3 +204,22 @@ def from_datacite(body: bytes, doi: str) -> DoiPaper:
         venue=_clean(container.get("title") if isinstance(container.get("title"), str) else "") or None,
         abstract=_clean(abstracts[0]) if abstracts else None,
     )
+
+
+def fetch(doi: str, crossref_api: str = CROSSREF_API, datacite_api: str = DATACITE_API) -> DoiPaper:
+    """The paper with this DOI, from Crossref, else (a DOI Crossref does not register) DataCite.
+    Raises DoiNotFound, DoiUnreadable or DoiUnavailable."""
+    for registry, base, read in (("Crossref", crossref_api, from_crossref), ("DataCite", datacite_api, from_datacite)):
+        try:
+            answer = web.get(work_url(base, doi), "application/json")
+        except web.Unreachable as error:
+            raise DoiUnavailable(f"could not ask {registry}: {error}") from None
+        if answer.status == 404:
+            continue
+        if answer.status != 200:
+            raise DoiUnavailable(f"{registry} answered HTTP {answer.status}")
+        paper = read(answer.body, doi)
+        if not paper.title:
+            raise DoiUnreadable(f"{registry}'s record of {doi} has no title")
+        return paper
+    raise DoiNotFound(f"neither Crossref nor DataCite knows the DOI {doi}")

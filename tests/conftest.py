@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from site_gen import arxiv, doi
 from site_gen.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +51,37 @@ tags: [llm, low-rank]
 abstract: Training LLMs is memory hungry.
 added: 2024-03-12
 """
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """No test reaches the network: anything but loopback fails loudly, and the registries' default
+    URLs (for this process and the commands it starts) are a closed local port. Tests that need a
+    registry replay its recorded answers from a local server."""
+    loopback = {"127.0.0.1", "::1", "localhost"}
+    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def connect(self, address):
+        if isinstance(address, tuple) and address[0] not in loopback:
+            raise AssertionError(f"a test tried to reach {address}")
+        return real_connect(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host not in loopback:
+            raise AssertionError(f"a test tried to resolve {host}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    for variable in (arxiv.API_URL_ENV, doi.CROSSREF_API_ENV, doi.DATACITE_API_ENV):
+        monkeypatch.setenv(variable, closed_port_url())
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/api/"  # nothing listens there any more
 
 
 class PaperList:

@@ -1,32 +1,32 @@
 """`site-gen add`: from an arXiv id to a paper file that passes the check.
 
 arXiv is replayed by a local HTTP server on 127.0.0.1 that answers from tests/fixtures/arxiv/*.xml
-(written in the Atom format of the arXiv API user manual). A guard makes any other connection, or
-a DNS look-up, fail the test: these tests never touch the network.
+(written in the Atom format of the arXiv API user manual), Crossref and DataCite from
+tests/fixtures/crossref/ and datacite/ (their REST APIs' JSON). tests/conftest.py's guard makes
+any other connection, or a DNS look-up, fail the test: these tests never touch the network.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import socket
 import subprocess
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 import yaml
 
-from site_gen import arxiv
-from site_gen.add import Suggestion, listed_papers, paper_id_for, record_from_arxiv, suggest
+from site_gen import arxiv, doi, web
+from site_gen.add import Suggestion, draft_from_arxiv, listed_papers, paper_id_for, record, suggest
 from site_gen.paper_file import SCHEMA_COMMENT
 from site_gen.project import Project
 from site_gen.reader import read_taxonomy
-from tests.conftest import PaperList
+from tests.conftest import PaperList, closed_port_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
 GALORE_TITLE = "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"
@@ -78,34 +78,6 @@ OTHER_PAPERS = {
 
 
 # --- fixtures -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """Anything but loopback fails loudly; the default API URL is a closed local port."""
-    loopback = {"127.0.0.1", "::1", "localhost"}
-    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
-
-    def connect(self, address):
-        if isinstance(address, tuple) and address[0] not in loopback:
-            raise AssertionError(f"a test tried to reach {address}")
-        return real_connect(self, address)
-
-    def getaddrinfo(host, *args, **kwargs):
-        if host not in loopback:
-            raise AssertionError(f"a test tried to resolve {host}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setenv(arxiv.API_URL_ENV, closed_port_url())
-
-
-def closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/api/query"  # nothing listens there any more
 
 
 class ArxivReplay(ThreadingHTTPServer):
@@ -410,10 +382,10 @@ def test_parse_feed_refuses_what_is_not_the_paper(body: bytes, error: type):
 def test_record_keeps_the_first_of_several_dois_and_drops_a_trailing_period():
     paper = arxiv.parse_feed((FIXTURES / "hep-th_9901001.xml").read_bytes(), "hep-th/9901001")
     paper = dataclasses.replace(paper, doi="10.1103/PhysRevD.76.013009 10.1103/PhysRevD.77.019901", title="A Title.")
-    record = record_from_arxiv(paper, Suggestion("training", ("llm",)), dt.date(2026, 1, 2))
-    assert record["doi"] == "10.1103/PhysRevD.76.013009"
-    assert record["title"] == "A Title"
-    assert record["added"] == "2026-01-02" and record["category"] == "training" and record["tags"] == ["llm"]
+    fields = record(draft_from_arxiv(paper), Suggestion("training", ("llm",)), dt.date(2026, 1, 2))
+    assert fields["doi"] == "10.1103/PhysRevD.76.013009"
+    assert fields["title"] == "A Title"
+    assert fields["added"] == "2026-01-02" and fields["category"] == "training" and fields["tags"] == ["llm"]
 
 
 # --- a server that never finishes answering -----------------------------------------------------
@@ -466,7 +438,7 @@ def drip(request):
 
 
 def test_a_server_that_drips_its_answer_is_given_up_on_at_the_deadline(add_list: PaperList, drip: DripServer, monkeypatch):
-    monkeypatch.setattr(arxiv, "TIMEOUT_SECONDS", 1.5)
+    monkeypatch.setattr(web, "TIMEOUT_SECONDS", 1.5)
     before = paper_ids(add_list)
     started = time.monotonic()
     result = run_add(add_list, "2403.03507", api=drip.url)
@@ -499,3 +471,128 @@ def test_names_from_the_list_cannot_forge_a_workflow_command(add_list: PaperList
     assert result.exit_code == 0, result.output
     assert r"lora-copy\n::warning file=README.md::forged" in result.stdout
     assert not [line for line in (result.stdout + result.stderr).splitlines() if line.lstrip().startswith("::")]
+
+
+# --- by DOI: Crossref, else DataCite ------------------------------------------------------------
+
+REGISTRY_FIXTURES = Path(__file__).parent / "fixtures"
+GNN_DOI = "10.1109/TNN.2008.2005605"
+
+
+class RegistryReplay(ThreadingHTTPServer):
+    """Crossref's `/works/<doi>` and DataCite's `/dois/<doi>` from their recorded answers; a DOI
+    without one is answered as each registry answers an unknown DOI (HTTP 404)."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _RegistryHandler)
+        self.requests: list[str] = []
+
+    def url(self, registry: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/{'works' if registry == 'crossref' else 'dois'}/"
+
+
+class _RegistryHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.server.requests.append(self.path)
+        kind, _, quoted = self.path.lstrip("/").partition("/")
+        registry = {"works": "crossref", "dois": "datacite"}[kind]
+        recorded = REGISTRY_FIXTURES / registry / f"{unquote(quoted).replace('/', '_')}.json"
+        if recorded.is_file():
+            status, body, kind = 200, recorded.read_bytes(), "application/json"
+        elif registry == "crossref":
+            status, body, kind = 404, b"Resource not found.", "text/plain"
+        else:
+            status, body, kind = 404, b'{"errors":[{"status":"404","title":"The resource you are looking for doesn\'t exist."}]}', "application/json"
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def registries():
+    server = RegistryReplay()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def run_add_doi(listing: PaperList, *args: str, registries: RegistryReplay | None = None, arxiv_api: str | None = None):
+    env = {"GITHUB_ACTIONS": "false"}
+    if registries:
+        env |= {doi.CROSSREF_API_ENV: registries.url("crossref"), doi.DATACITE_API_ENV: registries.url("datacite")}
+    if arxiv_api:
+        env[arxiv.API_URL_ENV] = arxiv_api
+    return listing.run("add", *args, env=env)
+
+
+@pytest.mark.parametrize("given", [GNN_DOI, f"doi:{GNN_DOI}", f"https://doi.org/{GNN_DOI}"])
+def test_add_by_doi_writes_the_paper_crossref_describes(add_list: PaperList, registries: RegistryReplay, given: str):
+    result = run_add_doi(add_list, given, registries=registries)
+    assert result.exit_code == 0, result.output
+    _, data = read(add_list, "graph-neural-network-model")
+    assert data["title"] == "The Graph Neural Network Model"
+    assert data["authors"] == ["F. Scarselli", "M. Gori", "Ah Chung Tsoi", "M. Hagenbuchner", "G. Monfardini"]
+    assert (data["year"], data["venue"], data["doi"]) == (2009, "IEEE Transactions on Neural Networks", GNN_DOI)
+    assert "arxiv" not in data and data["abstract"].startswith("Many underlying relationships")
+    assert data["category"] and data["tags"]  # suggested, as for an arXiv paper
+    assert f"site-gen check: papers/graph-neural-network-model.yml passes." in result.stdout
+    assert registries.requests == ["/works/10.1109/TNN.2008.2005605"]
+
+
+def test_a_doi_crossref_does_not_know_is_asked_of_datacite(add_list: PaperList, registries: RegistryReplay):
+    result = run_add_doi(add_list, "10.5281/zenodo.1234567", registries=registries)
+    assert result.exit_code == 0, result.output
+    _, data = read(add_list, "longmem-bench")
+    assert data["authors"] == ["Kari Ødegaard", "Ken Nakamura", "Memory Benchmarks Working Group"]
+    assert data["year"] == 2024 and "venue" not in data
+    assert "Add venue:" in result.stdout
+    assert registries.requests == ["/works/10.5281/zenodo.1234567", "/dois/10.5281/zenodo.1234567"]
+
+
+def test_a_doi_no_registry_knows_is_refused(add_list: PaperList, registries: RegistryReplay):
+    before = paper_ids(add_list)
+    result = run_add_doi(add_list, "10.9999/no.such.paper", registries=registries)
+    assert result.exit_code == 1
+    assert "neither Crossref nor DataCite knows the DOI 10.9999/no.such.paper — check it on https://doi.org/10.9999/no.such.paper" in result.stderr
+    assert paper_ids(add_list) == before
+
+
+def test_an_arxiv_doi_goes_to_arxiv(add_list: PaperList, replay: ArxivReplay, registries: RegistryReplay):
+    result = run_add_doi(add_list, "https://doi.org/10.48550/arXiv.2403.03507", registries=registries, arxiv_api=replay.url)
+    assert result.exit_code == 0, result.output
+    assert read(add_list, "galore")[1]["arxiv"] == "2403.03507"
+    assert replay.requested_ids() == ["2403.03507"] and registries.requests == []
+
+
+def test_a_doi_already_listed_is_refused_in_any_case(add_list: PaperList, registries: RegistryReplay):
+    add_list.write("gnn", OTHER_PAPERS["lora"].replace('arxiv: "2106.09685"', f"doi: {GNN_DOI.lower()}").replace("LoRA:", "GNN:"))
+    result = run_add_doi(add_list, GNN_DOI, registries=registries)
+    assert result.exit_code == 1
+    assert f"DOI {GNN_DOI} is already on the list: papers/gnn.yml" in result.stderr
+    assert registries.requests == []
+
+
+def test_a_registry_that_cannot_be_reached_gives_exit_code_2(add_list: PaperList):
+    result = run_add_doi(add_list, GNN_DOI)  # the guard's closed ports
+    assert result.exit_code == 2
+    assert f"could not get DOI {GNN_DOI}: could not ask Crossref: cannot reach 127.0.0.1" in result.stderr
+    assert f"site-gen add --offline {GNN_DOI}" in result.stderr
+
+
+def test_offline_with_a_doi_writes_a_stub_with_the_doi(add_list: PaperList, registries: RegistryReplay):
+    result = run_add_doi(add_list, GNN_DOI, "--offline", registries=registries)
+    assert result.exit_code == 0, result.output
+    text, data = read(add_list, "doi-10-1109-tnn-2008-2005605")
+    assert data["doi"] == GNN_DOI and "arxiv" not in data
+    assert "https://doi.org/10.1109/TNN.2008.2005605" in result.stdout
+    assert registries.requests == []

@@ -21,7 +21,6 @@ import yaml
 from site_gen.urls import RESERVED_NAMES
 from tests.conftest import PaperList
 from tests.sitebuild import BIN, generate
-from tests.test_add import no_network  # noqa: F401 (an autouse fixture: these tests never reach the network)
 
 LISTED = {
     "memgpt": """\

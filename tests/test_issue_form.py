@@ -18,7 +18,7 @@ from site_gen import arxiv
 from site_gen.cli import main
 from site_gen.issue_form import FORM, NO_RESPONSE, NotFromTheForm, form_labels, paper_from_issue, parse_issue_body, read_suggestion
 from tests.conftest import REPO_ROOT, PaperList
-from tests.test_add import OTHER_PAPERS, ArxivReplay, no_network, replay  # noqa: F401 (fixtures)
+from tests.test_add import OTHER_PAPERS, ArxivReplay, replay  # noqa: F401 (a fixture)
 
 FORMS = (REPO_ROOT / FORM, REPO_ROOT / "site_gen" / "list_template" / "dot-github" / "ISSUE_TEMPLATE" / "add-paper.yml")
 LABELS = form_labels(REPO_ROOT / FORM)

@@ -24,7 +24,7 @@ import click
 from site_gen.add import ListedPaper, Suggestion, check_list, listed_papers, paper_id_for, suggest, taken_ids, write_new
 from site_gen.cli import root_option
 from site_gen.diagnostics import Diagnostic
-from site_gen.importers import Entry, fields, read_source
+from site_gen.importers import Entry, read_source
 from site_gen.importers.keyword_map import KeywordMap, read_keyword_map
 from site_gen.paper_file import paper_yaml
 from site_gen.project import Project
@@ -32,7 +32,6 @@ from site_gen.reader import read_taxonomy
 from site_gen.records import Taxonomy
 from site_gen.urls import RESERVED_NAMES
 from site_gen.validation import normalised_title
-from site_gen.yaml_source import read_yaml
 
 
 @dataclass(frozen=True)
@@ -74,29 +73,14 @@ def _keys(arxiv: str | None, doi: str | None, title: str) -> list[tuple[str, str
     return [(kind, value) for kind, value in keys if value]
 
 
-def listed_dois(project: Project) -> dict[str, str]:
-    """The DOI of each listed paper that has one, read as leniently as add.listed_papers reads
-    the rest (its ListedPaper has no DOI)."""
-    found = {}
-    for path in project.paper_files():
-        try:
-            document, _ = read_yaml(path.read_bytes(), project.display(path), track_locations=False)
-        except OSError:
-            continue
-        doi = document.data.get("doi") if document is not None and isinstance(document.data, dict) else None
-        if isinstance(doi, str) and doi:
-            found[project.display(path)] = fields.bare_doi(doi) or doi
-    return found
-
-
 def plan(
-    entries: list[Entry], listed: list[ListedPaper], dois: dict[str, str], taken: set[str],
+    entries: list[Entry], listed: list[ListedPaper], taken: set[str],
     keyword_map: KeywordMap, taxonomy: Taxonomy | None, today: dt.date,
 ) -> list[Imported | Duplicate]:
     """What becomes of each entry, in order. `taken` are the ids that cannot be used."""
     known = KnownPapers()
     for paper in listed:
-        known.add(paper.path, paper.arxiv, dois.get(paper.path), paper.title)
+        known.add(paper.path, paper.arxiv, paper.doi, paper.title)
     taken = set(taken) | RESERVED_NAMES
     outcomes: list[Imported | Duplicate] = []
     for entry in entries:
@@ -163,7 +147,7 @@ def import_command(source: Path, root: Path, map_path: Path | None, dry_run: boo
     if not reading.entries and not failures:
         failures = [Diagnostic(source.as_posix(), 1, 1, "no paper found", "check that this is the file or folder you meant to import")]
 
-    outcomes = plan(reading.entries, listed_papers(project), listed_dois(project), taken_ids(project), keyword_map, taxonomy, dt.date.today())
+    outcomes = plan(reading.entries, listed_papers(project), taken_ids(project), keyword_map, taxonomy, dt.date.today())
     imported = [outcome for outcome in outcomes if isinstance(outcome, Imported)]
     for outcome in outcomes:
         click.echo(_describe(outcome, project, dry_run))
