@@ -33,6 +33,7 @@ from site_gen.validation import (
     file_name_diagnostic,
     term_definition_diagnostics,
     title_digest,
+    validators_disagree_diagnostic,
 )
 from site_gen.yaml_source import YamlDocument, read_yaml
 
@@ -67,12 +68,27 @@ def _fast_validator(schema_name: str, code_cache: ParseCache | None = None) -> C
     return validator
 
 
-def _valid(document: YamlDocument, schema_name: str) -> bool:
+def _schema_error(document: YamlDocument, schema_name: str) -> fastjsonschema.JsonSchemaValueException | None:
+    """The first violation of the schema that the fast validator finds, if any."""
     try:
         _fast_validator(schema_name)(document.data)
-        return True
-    except fastjsonschema.JsonSchemaException:
-        return False
+        return None
+    except fastjsonschema.JsonSchemaValueException as error:
+        return error
+
+
+def _schema_problems(document: YamlDocument, schema_name: str, display_path: str) -> list[Diagnostic]:
+    """Every violation of the schema, in plain language (from jsonschema, which finds them all).
+    Should it find none in a document the fast validator refuses (the two disagree: a bug), the
+    fast validator's is reported: a refused file always says why."""
+    fast_error = _schema_error(document, schema_name)
+    if fast_error is None:
+        return []
+    problems = schema_diagnostics(document, schema_name, display_path)
+    if problems:
+        return problems
+    path = tuple(int(part) if part.isdigit() else part for part in fast_error.path[1:])
+    return [validators_disagree_diagnostic(document, path, fast_error.message, schema_name, display_path)]
 
 
 @dataclass(frozen=True)
@@ -89,10 +105,10 @@ def parse_paper(raw: bytes, paper_id: str, display_path: str, today: dt.date) ->
     document, problems = read_yaml(raw, display_path, track_locations=False)
     if document is None:
         return Rejected(tuple(problems), readable=False)
-    if not paper_rule_diagnostics(paper_id, document, display_path, today) and _valid(document, PAPER_SCHEMA_FILE):
+    if not paper_rule_diagnostics(paper_id, document, display_path, today) and _schema_error(document, PAPER_SCHEMA_FILE) is None:
         return Paper(paper_id, display_path, freeze(document.data))
     located = locate(raw, display_path)
-    problems = schema_diagnostics(located, PAPER_SCHEMA_FILE, display_path)
+    problems = _schema_problems(located, PAPER_SCHEMA_FILE, display_path)
     problems += paper_rule_diagnostics(paper_id, located, display_path, today)
     return Rejected(tuple(problems), readable=True)
 
@@ -167,7 +183,7 @@ def read_taxonomy(project: Project) -> tuple[Taxonomy | None, list[Diagnostic]]:
     document, problems = read_yaml(raw, display_path)
     if document is None:
         return None, problems
-    problems = [] if _valid(document, TAXONOMY_SCHEMA_FILE) else schema_diagnostics(document, TAXONOMY_SCHEMA_FILE, display_path)
+    problems = _schema_problems(document, TAXONOMY_SCHEMA_FILE, display_path)
     if problems:
         return None, problems
     problems = term_definition_diagnostics(document, display_path)

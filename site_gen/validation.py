@@ -23,6 +23,7 @@ from site_gen.schema import load_schema
 from site_gen.yaml_source import Path, YamlDocument
 
 PAPER_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @cache
@@ -42,6 +43,17 @@ def schema_diagnostics(document: YamlDocument, schema_name: str, display_path: s
     for error in validator.iter_errors(document.data):
         diagnostics.extend(_translate(error, document, schema, display_path))
     return diagnostics
+
+
+def validators_disagree_diagnostic(document: YamlDocument, path: Path, message: str, schema_name: str, display_path: str) -> Diagnostic:
+    """For a value the fast validator refuses and jsonschema accepts: a bug in the schema (the two
+    must agree), reported rather than leaving the file refused without a word."""
+    line, column = document.location(path)
+    return Diagnostic(
+        display_path, line, column,
+        f"{_field_name(path)} breaks a rule of {schema_name}: {message.removeprefix('data.')}",
+        "change the value; site-gen's two schema validators disagree about it, please report this as a bug",
+    )
 
 
 def _field_name(path: Path) -> str:
@@ -133,11 +145,40 @@ def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema
         yield diag(f"{label} {value!r} is not a real calendar date", "write it as YYYY-MM-DD, e.g. 2024-03-12")
     elif kind == "maxLength":
         yield diag(f"{label} is {len(value)} characters long; the limit is {error.validator_value}", "shorten it")
+    elif kind == "not" and isinstance(value, str):
+        yield _forbidden_character_diagnostic(label, value, _resolve(schema, error.validator_value)["pattern"], diag)
     else:
         yield diag(f"{label}: {error.message}", prop.get("description", ""))
 
 
+def _resolve(schema: dict[str, Any], subschema: dict[str, Any]) -> dict[str, Any]:
+    """A subschema that is a reference to one of the schema's `$defs`, looked up (by its name:
+    fastjsonschema makes the references in the loaded schema absolute)."""
+    return schema["$defs"][subschema["$ref"].rpartition("/$defs/")[2]]
+
+
+_LINE_BREAKS = "\n\u2028\u2029"
+
+
+def _forbidden_character_diagnostic(label: str, value: str, pattern: str, diag) -> Diagnostic:
+    """For text holding a character its field refuses (`pattern` finds them)."""
+    character = re.search(pattern, value).group()
+    if character == "\n" and value.index("\n") == len(value) - 1:
+        return diag(f"{label} ends with a line break", "a | or > block keeps its last line break: write |- or >-, or put the text on one line")
+    if character in _LINE_BREAKS:
+        return diag(f"{label} runs over more than one line", "write it on one line")
+    position = value.index(character) + 1
+    if character == "\t":
+        return diag(f"{label} holds a tab (character {position})", "replace it with a space")
+    return diag(
+        f"{label} holds the control character U+{ord(character):04X} (character {position})",
+        "remove it: pages and the Atom feed cannot show it (it often comes with text copied from a PDF)",
+    )
+
+
 def _pattern_diagnostic(label: str, value: str, prop: dict, error: jsonschema.ValidationError, diag) -> Diagnostic:
+    if any(character.isdigit() and not character.isascii() for character in value):
+        return diag(f"{label} {value!r} has digits other than 0-9", "write it with the digits 0-9")
     if "https://" in error.validator_value:
         scheme = value.split(":", 1)[0].lower() if ":" in value else ""
         if scheme == "http":
@@ -145,12 +186,14 @@ def _pattern_diagnostic(label: str, value: str, prop: dict, error: jsonschema.Va
         if scheme and scheme != "https":
             return diag(f"{label} {value!r} is not a web link ({scheme}: is not allowed)", "only https:// links are allowed")
         return diag(f"{label} {value!r} is not a valid https URL", "write the full address, starting with https://")
-    if label == "arXiv id" and re.fullmatch(r"\d{4}\.\d{4,5}v\d+", value):
+    if label == "arXiv id" and re.fullmatch(r"[0-9]{4}\.[0-9]{4,5}v[0-9]+", value):
         return diag(f"arXiv id {value!r} has a version suffix", f"drop it: arxiv: \"{value.rsplit('v', 1)[0]}\"")
     if label == "arXiv id" and re.search(r"arxiv", value, re.I):
         return diag(f"arXiv id {value!r} must be the bare id", 'write only the id, like arxiv: "2403.03507"')
     if label == "DOI" and value.lower().startswith(("https://doi.org/", "http://doi.org/", "doi:")):
         return diag(f"DOI {value!r} must be the bare DOI", "remove the https://doi.org/ or doi: prefix")
+    if label == "added" and _ISO_DATE.fullmatch(value):
+        return diag(f"added date {value} is before 1900", "use the date the paper joined the list")
     if prop.get("$ref", "").endswith("/slug") or "[a-z0-9]+" in error.validator_value:
         return diag(f"{label} {value!r} is not a valid slug", "use lowercase letters, digits and single dashes")
     return diag(f"{label} {value!r} is malformed", _example_hint(prop))
@@ -192,7 +235,7 @@ def paper_rule_diagnostics(paper_id: str, document: YamlDocument, display_path: 
         line, column = document.location(("year",))
         found.append(Diagnostic(display_path, line, column, f"year {year} is in the future", f"use a year from 1900 to {today.year + 1}"))
     added = data.get("added")
-    if isinstance(added, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", added):
+    if isinstance(added, str) and _ISO_DATE.fullmatch(added):
         try:
             if dt.date.fromisoformat(added) > today + dt.timedelta(days=1):
                 line, column = document.location(("added",))

@@ -1,0 +1,117 @@
+"""`check` is a contract: what it accepts, `build` builds. Each rule here keeps out an input that
+`check` once accepted and a later stage could not handle, or that it refused without saying why."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import REPO_ROOT, TAXONOMY, PaperList
+from tests.test_check import errors_of, replace
+
+TITLE = 'title: "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"'
+
+
+def assert_refused(paper_list: PaperList, location: str, message: str) -> None:
+    """`check` exits 1 with an error at `location` (path:line) that says `message`."""
+    result = paper_list.check()
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    errors = errors_of(result)
+    matching = [e for e in errors if e.startswith(f"{location}:") and message in e]
+    assert matching, errors
+
+
+# (case name, file text, expected line, substring of the message)
+TEXT_CASES = [
+    ("control character in title", replace(TITLE, r'title: "GaLore\x01 x"'), 1, "title holds the control character U+0001 (character 7)"),
+    ("escape in title", replace(TITLE, r'title: "GaLore\e x"'), 1, "control character U+001B"),
+    ("delete in venue", replace("venue: ICML 2024", r'venue: "ICML\x7f 2024"'), 6, "venue holds the control character U+007F"),
+    ("C1 control in an author", replace("  - Zhenyu Zhang", r'  - "Zhenyu\x85 Zhang"'), 4, "authors[2] holds the control character U+0085"),
+    ("noncharacter in title", replace(TITLE, r'title: "GaLore\uFFFE"'), 1, "control character U+FFFE"),
+    ("tab in title", replace(TITLE, r'title: "GaLore:\tMemory"'), 1, "title holds a tab (character 8)"),
+    ("line break in title", replace(TITLE, r'title: "GaLore:\nMemory"'), 1, "title runs over more than one line"),
+    ("line separator in an author", replace("  - Zhenyu Zhang", r'  - "Zhenyu\u2028Zhang"'), 4, "authors[2] runs over more than one line"),
+    ("note as a literal block", replace("venue: ICML 2024", "venue: ICML 2024\nnote: |\n  A note."), 7, "note ends with a line break — a | or > block keeps"),
+    ("note as a folded block", replace("venue: ICML 2024", "venue: ICML 2024\nnote: >\n  A note."), 7, "note ends with a line break"),
+    ("control character in abstract", replace("abstract: Training LLMs is memory hungry.", r'abstract: "Training\x00 LLMs"'), 11, "abstract holds the control character U+0000"),
+    ("carriage return in abstract", replace("abstract: Training LLMs is memory hungry.", r'abstract: "Training\r\nLLMs"'), 11, "U+000D"),
+    ("control character in a link label", replace("venue: ICML 2024", 'venue: ICML 2024\nlinks:\n  "vi\\x01deo": https://x.org/v'), 8, "links holds the control character U+0001"),
+    ("control character in a url", replace("code: https://github.com/jiaweizzhao/GaLore", r'code: "https://github.com/x\x01"'), 8, "code holds the control character U+0001"),
+    ("tag ending with a line break", replace("tags: [llm, low-rank]", 'tags: [llm, "low-rank\\n"]'), 10, "tags[2] ends with a line break"),
+    ("category ending with a line break", replace("category: training", "category: |\n  training"), 9, "category ends with a line break"),
+    ("arxiv id ending with a line break", replace('arxiv: "2403.03507"', 'arxiv: "2403.03507\\n"'), 7, "arXiv id ends with a line break"),
+    ("added date as a block", replace("added: 2024-03-12", "added: |\n  2024-03-12"), 12, "added ends with a line break"),
+    ("added in year 0", replace("added: 2024-03-12", "added: 0000-01-01"), 12, "added date 0000-01-01 is before 1900"),
+    ("added in 1899", replace("added: 2024-03-12", "added: 1899-12-31"), 12, "added date 1899-12-31 is before 1900"),
+    ("arxiv id in Arabic-Indic digits", replace('arxiv: "2403.03507"', 'arxiv: "٢٤٠٣.٠٣٥٠٧"'), 7, "arXiv id '٢٤٠٣.٠٣٥٠٧' has digits other than 0-9 — write it with the digits 0-9"),
+    ("arxiv id in full-width digits", replace('arxiv: "2403.03507"', 'arxiv: "２４０３.０３５０７"'), 7, "has digits other than 0-9"),
+    ("old-style arxiv id in Devanagari digits", replace('arxiv: "2403.03507"', 'arxiv: "hep-th/९९०१००१"'), 7, "has digits other than 0-9"),
+    ("doi in Arabic-Indic digits", replace('arxiv: "2403.03507"', "doi: 10.١٠٠٠/abc"), 7, "DOI '10.١٠٠٠/abc' has digits other than 0-9"),
+    ("added in Arabic-Indic digits", replace("added: 2024-03-12", "added: ٢٠٢٤-٠٣-١٢"), 12, "has digits other than 0-9"),
+    ("url port in Arabic-Indic digits", replace("code: https://github.com/jiaweizzhao/GaLore", "code: https://github.com:٨٠/x"), 8, "has digits other than 0-9"),
+]
+
+
+@pytest.mark.parametrize("text,line,message", [c[1:] for c in TEXT_CASES], ids=[c[0] for c in TEXT_CASES])
+def test_text_a_page_or_export_cannot_hold_is_refused(paper_list: PaperList, text: str, line: int, message: str):
+    paper_list.write("galore", text)
+    assert_refused(paper_list, f"papers/galore.yml:{line}", message)
+
+
+def test_an_abstract_may_run_over_lines_and_hold_tabs(paper_list: PaperList):
+    paper_list.write("galore", replace("abstract: Training LLMs is memory hungry.", 'abstract: "Training LLMs\\tis memory hungry.\\n\\nA second paragraph.\\n"'))
+    result = paper_list.check()
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "old,new,line,message",
+    [
+        ("  title: Test List", '  title: "Test\\x01 List"', 2, "list.title holds the control character U+0001"),
+        ("    title: Low-rank", '    title: "Low\\trank"', 16, "tags[2].title holds a tab"),
+        ("  - slug: vision", '  - slug: "vision\\n"', 18, "tags[3].slug ends with a line break"),
+        ("    description: Making training cheaper.", '    description: "Making\\x00 training cheaper."', 7, "categories[1].description holds the control character U+0000"),
+    ],
+    ids=["list title", "tag title", "slug", "description"],
+)
+def test_taxonomy_text_is_held_to_the_same_rules(paper_list: PaperList, old: str, new: str, line: int, message: str):
+    assert old in TAXONOMY
+    paper_list.write_taxonomy(TAXONOMY.replace(old, new))
+    assert_refused(paper_list, f"papers/_taxonomy.yml:{line}", message)
+
+
+def test_a_taxonomy_description_may_run_over_lines(paper_list: PaperList):
+    paper_list.write_taxonomy(TAXONOMY.replace("  description: A small list used by the tests.", "  description: |\n    A small list\n    used by the tests.\n"))
+    assert paper_list.check().exit_code == 0
+
+
+def test_the_shared_text_rules_are_the_same_in_both_schemas():
+    schemas = REPO_ROOT / "site_gen" / "schema"
+    paper, taxonomy = (json.loads((schemas / name).read_text(encoding="utf-8")) for name in ("paper.schema.json", "taxonomy.schema.json"))
+    for name in ("text", "paragraphs", "controlCharacter", "lineBreakOrControlCharacter"):
+        assert taxonomy["$defs"][name] == paper["$defs"][name], name
+
+
+def test_a_file_the_validators_disagree_on_is_refused_with_a_reason(paper_list: PaperList, monkeypatch: pytest.MonkeyPatch):
+    """Should jsonschema accept what the fast validator refuses, the file still says why."""
+    import site_gen.reader
+
+    monkeypatch.setattr(site_gen.reader, "schema_diagnostics", lambda *args: [])
+    paper_list.write("galore", replace("year: 2024", "year: 1800"))
+    result = paper_list.check()
+    assert result.exit_code == 1
+    assert errors_of(result) == [
+        "papers/galore.yml:5:7: error: year breaks a rule of paper.schema.json: year must be bigger than or equal to 1900"
+        " — change the value; site-gen's two schema validators disagree about it, please report this as a bug"
+    ]
+
+
+def test_a_taxonomy_the_validators_disagree_on_is_refused_with_a_reason(paper_list: PaperList, monkeypatch: pytest.MonkeyPatch):
+    import site_gen.reader
+
+    monkeypatch.setattr(site_gen.reader, "schema_diagnostics", lambda *args: [])
+    paper_list.write_taxonomy(TAXONOMY.replace("  title: Test List\n", ""))
+    errors = errors_of(paper_list.check())
+    assert len(errors) == 1 and errors[0].startswith("papers/_taxonomy.yml:2:3: error: list breaks a rule of taxonomy.schema.json"), errors
