@@ -12,11 +12,13 @@ import datetime as dt
 import difflib
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from functools import cache
 from operator import attrgetter
 from typing import Any, Callable, Iterable
 
+from site_gen import urls
 from site_gen.diagnostics import Diagnostic
 from site_gen.records import Taxonomy
 from site_gen.schema import load_schema
@@ -227,6 +229,15 @@ def paper_rule_diagnostics(paper_id: str, document: YamlDocument, display_path: 
                 f"rename it to papers/{_suggest_id(paper_id)}.yml (lowercase letters, digits, dashes)",
             )
         )
+    elif paper_id in urls.RESERVED_NAMES:
+        found.append(
+            Diagnostic(
+                display_path, 1, 1,
+                f"paper id '{paper_id}' is reserved",
+                f"rename the file: {urls.url(urls.paper(paper_id))} is the page of all papers, not a paper's",
+            )
+        )
+    found += _invisible_text_diagnostics(document, display_path)
     if "id" in data:
         line, column = document.key_locations[("id",)]
         found.append(Diagnostic(display_path, line, column, "the field 'id' is not written in paper files", "remove it: the file name is the paper's id"))
@@ -245,6 +256,35 @@ def paper_rule_diagnostics(paper_id: str, document: YamlDocument, display_path: 
     return found
 
 
+def _invisible_text_diagnostics(document: YamlDocument, display_path: str) -> list[Diagnostic]:
+    """A title or an author that shows nothing, and two authors that read the same, compared as
+    `comparable_text` writes them (the schema sees only whitespace and exact repeats)."""
+    found = []
+
+    def problem(path: Path, message: str, hint: str) -> None:
+        line, column = document.location(path)
+        found.append(Diagnostic(display_path, line, column, message, hint))
+
+    title, authors = document.data.get("title"), document.data.get("authors")
+    if isinstance(title, str) and title.strip() and not comparable_text(title):
+        problem(("title",), "title holds only invisible characters", "write the paper's title")
+    first_of: dict[str, int] = {}
+    for index, author in enumerate(authors if isinstance(authors, list) else []):
+        if not isinstance(author, str) or not author.strip():
+            continue  # the schema's to report
+        name = comparable_text(author)
+        first = first_of.setdefault(name, index)
+        if not name:
+            problem(("authors", index), f"authors[{index + 1}] holds only invisible characters", "write the author's name, or remove the entry")
+        elif first != index and authors[first] != author:  # the same text twice is the schema's
+            problem(
+                ("authors", index),
+                f"authors[{index + 1}] {author!r} is authors[{first + 1}] again, written with other invisible characters, spaces or accent encoding",
+                "remove the repeated entry",
+            )
+    return found
+
+
 def _suggest_id(name: str) -> str:
     from slugify import slugify
 
@@ -260,15 +300,18 @@ def file_name_diagnostic(name: str, display_path: str) -> Diagnostic | None:
 
 
 def term_definition_diagnostics(document: YamlDocument, display_path: str) -> list[Diagnostic]:
-    """Within a schema-valid taxonomy: no category or tag slug is defined twice."""
+    """Within a schema-valid taxonomy: no category or tag slug is reserved or defined twice."""
     found = []
-    for section in ("categories", "tags"):
+    for section, kind in (("categories", "category"), ("tags", "tag")):
         seen: set[str] = set()
         for index, term in enumerate(document.data[section]):
-            if term["slug"] in seen:
-                line, column = document.location((section, index, "slug"))
-                found.append(Diagnostic(display_path, line, column, f"{section[:-1]} '{term['slug']}' is defined twice", "keep one definition"))
-            seen.add(term["slug"])
+            slug = term["slug"]
+            line, column = document.location((section, index, "slug"))
+            if slug in urls.RESERVED_NAMES:
+                found.append(Diagnostic(display_path, line, column, f"{kind} slug '{slug}' is reserved", f"choose another slug: {urls.url(urls.term(kind, slug))} is the page of all {section}, not a {kind}'s"))
+            if slug in seen:
+                found.append(Diagnostic(display_path, line, column, f"{kind} '{slug}' is defined twice", "keep one definition"))
+            seen.add(slug)
     return found
 
 
@@ -314,9 +357,27 @@ def _closest(word: str, known: list[str], kind: str, taxonomy_path: str) -> str:
     return f"use a {kind} defined in {taxonomy_path}, or propose a new one there"
 
 
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): characters that show nothing
+# (zero-width spaces and joiners, soft hyphen, byte order mark, variation selectors, bidi marks).
+_INVISIBLE = re.compile(
+    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    r"\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
+def comparable_text(text: str) -> str:
+    """Text as it reads, for comparing and for telling whether it shows anything: in NFC (an accent
+    written as its own character or with its letter reads the same), without invisible
+    characters, its spaces collapsed."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(_INVISIBLE.sub("", text).split())
+
+
 def normalised_title(title: str) -> str:
-    """The same for titles that differ only in case, punctuation or spacing."""
-    return re.sub(r"[\W_]+", " ", title.casefold()).strip()
+    """The same for titles that differ only in case, punctuation, spacing, invisible characters
+    or Unicode normalisation."""
+    return re.sub(r"[\W_]+", " ", comparable_text(title).casefold()).strip()
 
 
 def title_digest(title: str) -> bytes:

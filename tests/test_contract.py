@@ -115,3 +115,59 @@ def test_a_taxonomy_the_validators_disagree_on_is_refused_with_a_reason(paper_li
     paper_list.write_taxonomy(TAXONOMY.replace("  title: Test List\n", ""))
     errors = errors_of(paper_list.check())
     assert len(errors) == 1 and errors[0].startswith("papers/_taxonomy.yml:2:3: error: list breaks a rule of taxonomy.schema.json"), errors
+
+
+def test_a_paper_id_that_names_a_page_of_the_site_is_refused(paper_list: PaperList):
+    paper_list.write("index", replace('"2403.03507"', '"2403.03508"').replace("GaLore:", "Other:"))
+    assert errors_of(paper_list.check()) == [
+        "papers/index.yml:1:1: error: paper id 'index' is reserved — rename the file: papers/ is the page of all papers, not a paper's"
+    ]
+
+
+@pytest.mark.parametrize("old,line,message", [
+    ("slug: training", 5, "category slug 'index' is reserved — choose another slug: categories/ is the page of all categories, not a category's"),
+    ("slug: vision", 18, "tag slug 'index' is reserved — choose another slug: tags/ is the page of all tags, not a tag's"),
+], ids=["category", "tag"])
+def test_a_slug_that_names_a_page_of_the_site_is_refused(paper_list: PaperList, old: str, line: int, message: str):
+    paper_list.write_taxonomy(TAXONOMY.replace(old, "slug: index"))
+    assert errors_of(paper_list.check()) == [f"papers/_taxonomy.yml:{line}:11: error: {message}"]
+
+
+@pytest.mark.parametrize("title", ["\\u200b\\u200b", "\\u200d \\ufeff", "\\u00ad", "\\u2060\\U000e0041"], ids=["zero-width spaces", "joiner and BOM", "soft hyphen", "word joiner and tag"])
+def test_a_title_of_invisible_characters_only_is_empty(paper_list: PaperList, title: str):
+    paper_list.write("galore", replace(TITLE, f'title: "{title}"'))
+    assert errors_of(paper_list.check()) == ["papers/galore.yml:1:8: error: title holds only invisible characters — write the paper's title"]
+
+
+def test_an_author_of_invisible_characters_only_is_empty(paper_list: PaperList):
+    paper_list.write("galore", replace("  - Zhenyu Zhang", '  - "\\u200b"'))
+    assert errors_of(paper_list.check()) == [
+        "papers/galore.yml:4:5: error: authors[2] holds only invisible characters — write the author's name, or remove the entry"
+    ]
+
+
+@pytest.mark.parametrize("second", ["Jiawei\\u200b Zhao", "Jiawei  Zhao", "Ji\\u00adawei Zhao"], ids=["zero-width space", "two spaces", "soft hyphen"])
+def test_authors_that_read_the_same_are_a_repeat(paper_list: PaperList, second: str):
+    paper_list.write("galore", replace("  - Zhenyu Zhang", f'  - "{second}"'))
+    errors = errors_of(paper_list.check())
+    assert len(errors) == 1 and errors[0].startswith("papers/galore.yml:4:5: error: authors[2] ") and "is authors[1] again" in errors[0], errors
+
+
+def test_authors_in_nfc_and_nfd_are_a_repeat(paper_list: PaperList):
+    text = replace("  - Jiawei Zhao\n  - Zhenyu Zhang", "  - Zo\u00eb Smith\n  - Zoe\u0308 Smith")
+    paper_list.write("galore", text)
+    errors = errors_of(paper_list.check())
+    assert len(errors) == 1 and "authors[2] 'Zoe\u0308 Smith' is authors[1] again" in errors[0], errors
+
+
+@pytest.mark.parametrize("first,second", [
+    ("Caf\u00e9 models", "Cafe\u0301 models"),
+    ("GaLore models", "Ga\u200bLore models"),
+    ("GaLore models", "\ufeffGa\u00adLo\u2060re models"),
+], ids=["NFC and NFD", "zero-width space", "BOM, soft hyphen and word joiner"])
+def test_titles_that_read_the_same_are_duplicates(paper_list: PaperList, first: str, second: str):
+    paper_list.write("galore", replace(TITLE, f'title: "{first}"'))
+    paper_list.write("other", replace(TITLE, f'title: "{second}"').replace("2403.03507", "2403.03508"))
+    assert errors_of(paper_list.check()) == [
+        "papers/other.yml:1:8: error: same title as papers/galore.yml — the paper is already on the list: delete this file or merge the two"
+    ]
