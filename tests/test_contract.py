@@ -171,3 +171,21 @@ def test_titles_that_read_the_same_are_duplicates(paper_list: PaperList, first: 
     assert errors_of(paper_list.check()) == [
         "papers/other.yml:1:8: error: same title as papers/galore.yml — the paper is already on the list: delete this file or merge the two"
     ]
+
+
+@pytest.mark.parametrize("nesting", [
+    "links: " + "[" * 490 + "]" * 490,
+    "links: " + "{a: " * 200 + "b" + "}" * 200,
+    "links:\n" + "".join("  " * depth + "a:\n" for depth in range(1, 40)),
+], ids=["flow lists", "flow mappings", "block mappings"])
+def test_deep_nesting_is_refused_without_exhausting_the_stack(paper_list: PaperList, nesting: str):
+    paper_list.write("galore", replace("venue: ICML 2024\n", f"venue: ICML 2024\n{nesting}\n"))
+    errors = errors_of(paper_list.check())
+    assert len(errors) == 1 and errors[0].startswith("papers/galore.yml:"), errors
+    assert "values are nested more than 10 levels deep — no field needs more than 3" in errors[0]
+
+
+def test_deep_nesting_in_the_taxonomy_is_refused(paper_list: PaperList):
+    paper_list.write_taxonomy(TAXONOMY + "settings: " + "[" * 600 + "]" * 600 + "\n")
+    errors = errors_of(paper_list.check())
+    assert len(errors) == 1 and errors[0].startswith("papers/_taxonomy.yml:21:") and "nested more than 10 levels" in errors[0], errors
