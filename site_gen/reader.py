@@ -31,8 +31,10 @@ from site_gen.validation import (
     schema_diagnostics,
     TermCheck,
     file_name_diagnostic,
+    misplaced_file_diagnostics,
     term_definition_diagnostics,
     title_digest,
+    unreadable_file_diagnostic,
     validators_disagree_diagnostic,
 )
 from site_gen.yaml_source import YamlDocument, read_yaml
@@ -150,8 +152,13 @@ def _read_batch(batch: Sequence[FileJob], known: Container[bytes], today: dt.dat
 
 
 def _read_file(path: str, paper_id: str, display_path: str, known: Container[bytes], today: dt.date) -> FileResult:
-    with open(path, "rb") as handle:
-        raw = handle.read()
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        # Keyed as an empty file would be: the parse cache never keeps a rejected file's summary.
+        unreadable = Rejected((unreadable_file_diagnostic(display_path, error),), readable=False)
+        return (content_key(b"", display_path), unreadable, pickle.dumps(unreadable, protocol=pickle.HIGHEST_PROTOCOL))
     key = content_key(raw, display_path)
     if key in known:  # touched but not changed, or changed back
         return (key, None, None)
@@ -180,6 +187,8 @@ def read_taxonomy(project: Project) -> tuple[Taxonomy | None, list[Diagnostic]]:
         raw = project.taxonomy_path.read_bytes()
     except FileNotFoundError:
         return None, [Diagnostic(display_path, 1, 1, "the taxonomy file is missing", "create it with list:, categories: and tags:")]
+    except OSError as error:
+        return None, [unreadable_file_diagnostic(display_path, error)]
     document, problems = read_yaml(raw, display_path)
     if document is None:
         return None, problems
@@ -248,12 +257,13 @@ def _scan(project: Project, parse_cache: ParseCache, today: dt.date) -> tuple[li
     """Find every paper file and its content key, parsing those the cache does not know.
 
     Returns the file-level problems and each file's (signature, key) by display path."""
-    problems: list[Diagnostic] = []
     files: dict[str, tuple[Signature, bytes]] = {}
     unknown: list[FileJob] = []
     # Plain strings, not Path objects: at 10,000 files pathlib's overhead is a third of a warm run.
     papers_dir, display_dir = str(project.papers_dir), project.display(project.papers_dir)
-    for name in project.paper_file_names():
+    folder = project.paper_folder()
+    problems = misplaced_file_diagnostics(folder, display_dir)
+    for name in folder.files:
         paper_id = name.rsplit(".", 1)[0]
         display_path = f"{display_dir}/{name}"
         misnamed = file_name_diagnostic(name, display_path)

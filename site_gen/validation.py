@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable
 
 from site_gen import urls
 from site_gen.diagnostics import Diagnostic
+from site_gen.project import PaperFolder
 from site_gen.records import Taxonomy
 from site_gen.schema import load_schema
 from site_gen.yaml_source import Path, YamlDocument
@@ -291,8 +292,33 @@ def _suggest_id(name: str) -> str:
     return slugify(name) or "paper-name"
 
 
+def misplaced_file_diagnostics(folder: PaperFolder, display_dir: str) -> list[Diagnostic]:
+    """YAML files in papers/ that cannot be read as papers: reported, not ignored."""
+    found = [
+        Diagnostic(
+            f"{display_dir}/{name}", 1, 1,
+            "the file is a symbolic link that leads to no file (its target is missing, or the links form a loop)",
+            "remove the link, or make it point to a paper file",
+        )
+        for name in folder.broken_links
+    ]
+    found += [
+        Diagnostic(
+            f"{display_dir}/{path}", 1, 1,
+            f"paper files are read only from {display_dir}/ itself, not from its sub-folders",
+            f"move it to {display_dir}/{path.rsplit('/', 1)[1]}",
+        )
+        for path in folder.nested
+    ]
+    return found
+
+
+def unreadable_file_diagnostic(display_path: str, error: OSError) -> Diagnostic:
+    return Diagnostic(display_path, 1, 1, f"the file cannot be read: {error.strerror}", "make it a file you may read")
+
+
 def file_name_diagnostic(name: str, display_path: str) -> Diagnostic | None:
-    """Paper files are papers/<id>.yml; a misnamed *.yaml is reported, not ignored."""
+    """Paper files are papers/<id>.yml; a misnamed *.yaml or *.YML is reported, not ignored."""
     paper_id, suffix = name.rsplit(".", 1)
     if suffix != "yml":
         return Diagnostic(display_path, 1, 1, "paper files use the .yml extension", f"rename it to {paper_id}.yml")

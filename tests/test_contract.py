@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import REPO_ROOT, TAXONOMY, PaperList
+from tests.conftest import REPO_ROOT, TAXONOMY, VALID_PAPER, PaperList
 from tests.test_check import errors_of, replace
 
 TITLE = 'title: "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"'
@@ -189,3 +189,70 @@ def test_deep_nesting_in_the_taxonomy_is_refused(paper_list: PaperList):
     paper_list.write_taxonomy(TAXONOMY + "settings: " + "[" * 600 + "]" * 600 + "\n")
     errors = errors_of(paper_list.check())
     assert len(errors) == 1 and errors[0].startswith("papers/_taxonomy.yml:21:") and "nested more than 10 levels" in errors[0], errors
+
+
+@pytest.mark.parametrize("make_link", [
+    lambda papers: (papers / "loop.yml").symlink_to("loop.yml"),
+    lambda papers: ((papers / "loop.yml").symlink_to("other.yml"), (papers / "other.yml").symlink_to("loop.yml")),
+    lambda papers: (papers / "loop.yml").symlink_to("missing.yml"),
+], ids=["link to itself", "two links", "dangling link"])
+def test_a_link_that_leads_to_no_file_is_reported(paper_list: PaperList, make_link):
+    make_link(paper_list.root / "papers")
+    errors = errors_of(paper_list.check())
+    assert errors and all(e.endswith("error: the file is a symbolic link that leads to no file (its target is missing, or the links form a loop) — remove the link, or make it point to a paper file") for e in errors), errors
+    assert errors[0].startswith("papers/loop.yml:1:1:")
+
+
+def test_a_link_to_a_paper_file_is_read(paper_list: PaperList, tmp_path):
+    outside = tmp_path / "elsewhere.yml"
+    outside.write_text(replace('"2403.03507"', '"2403.03508"').replace("GaLore:", "Other:"))
+    (paper_list.root / "papers" / "other.yml").symlink_to(outside)
+    result = paper_list.check()
+    assert result.exit_code == 0 and result.stdout.startswith("2 papers"), result.output
+
+
+@pytest.mark.parametrize("name", ["other.YML", "other.Yml", "other.YAML"])
+def test_an_extension_in_capitals_is_reported(paper_list: PaperList, name: str):
+    (paper_list.root / "papers" / name).write_text(replace('"2403.03507"', '"2403.03508"').replace("GaLore:", "Other:"))
+    assert errors_of(paper_list.check()) == [f"papers/{name}:1:1: error: paper files use the .yml extension — rename it to other.yml"]
+
+
+def test_paper_files_in_sub_folders_are_reported(paper_list: PaperList):
+    deep = paper_list.root / "papers" / "drafts" / "2024"
+    deep.mkdir(parents=True)
+    (paper_list.root / "papers" / "drafts" / "other.yml").write_text(VALID_PAPER)
+    (deep / "third.yaml").write_text(VALID_PAPER)
+    (deep / "notes.txt").write_text("not a paper")
+    assert errors_of(paper_list.check()) == [
+        "papers/drafts/2024/third.yaml:1:1: error: paper files are read only from papers/ itself, not from its sub-folders — move it to papers/third.yaml",
+        "papers/drafts/other.yml:1:1: error: paper files are read only from papers/ itself, not from its sub-folders — move it to papers/other.yml",
+    ]
+
+
+def test_hidden_files_and_folders_and_links_to_folders_are_not_papers(paper_list: PaperList):
+    papers = paper_list.root / "papers"
+    (papers / ".#galore.yml").symlink_to("user@host.1234:1700000000")  # Emacs' lock file
+    (papers / ".git").mkdir()
+    (papers / ".git" / "x.yml").write_text("not a paper")
+    (papers / "itself").symlink_to(".")
+    result = paper_list.check()
+    assert result.exit_code == 0, result.output
+
+
+def test_a_taxonomy_that_cannot_be_read_is_reported(paper_list: PaperList):
+    taxonomy = paper_list.root / "papers" / "_taxonomy.yml"
+    taxonomy.unlink()
+    taxonomy.symlink_to("_taxonomy.yml")
+    assert errors_of(paper_list.check()) == [
+        "papers/_taxonomy.yml:1:1: error: the file cannot be read: Too many levels of symbolic links — make it a file you may read"
+    ]
+
+
+def test_a_paper_file_that_cannot_be_read_is_reported(paper_list: PaperList, monkeypatch: pytest.MonkeyPatch):
+    import site_gen.reader
+
+    def refused(path, mode):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(site_gen.reader, "open", refused, raising=False)
+    assert errors_of(paper_list.check()) == ["papers/galore.yml:1:1: error: the file cannot be read: Permission denied — make it a file you may read"]
