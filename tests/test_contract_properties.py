@@ -3,8 +3,8 @@ reserved names), `check` either refuses with located errors and exit 1, or `site
 a real `mkdocs build --strict` build what it accepted.
 
 Each example is one list of a few papers. Files that `check` refuses are removed and the rest is
-checked again, so every example ends in a site built with `mkdocs build --strict` unless the
-taxonomy itself (or every paper) is refused.
+checked again, so every example ends in a site built with `mkdocs build --strict` (of no papers,
+if every one is refused) unless the taxonomy itself is refused.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, event, given, settings
