@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Names that are not papers: the taxonomy and other `_` files, and hidden files (an editor's lock
-# file, such as Emacs' .#paper.yml, is a link to nowhere).
+# Names of files and folders that hold no papers: the taxonomy and other `_` files, and hidden ones
+# (an editor's lock file, such as Emacs' .#paper.yml, is a link to nowhere).
 _NOT_PAPERS = ("_", ".")
 
 
@@ -22,7 +22,7 @@ def _leads_to_a_file(entry: os.DirEntry) -> bool:
         return False
 
 
-@dataclass(frozen=True)
+@dataclass
 class PaperFolder:
     """What papers/ holds: the names of its paper files (regular files or links to one, named
     *.yml, or misnamed *.yaml or *.YML: reported, not ignored), and the YAML files where no paper

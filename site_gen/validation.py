@@ -395,9 +395,11 @@ def comparable_text(text: str) -> str:
     """Text as it reads, for comparing and for telling whether it shows anything: in NFC (an accent
     written as its own character or with its letter reads the same), without invisible
     characters, its spaces collapsed."""
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return " ".join(_INVISIBLE.sub("", text).split())
+    if not text.isascii():  # ASCII is in NFC and invisible-free: most titles and names, at no cost
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
 
 
 def normalised_title(title: str) -> str:
