@@ -131,6 +131,8 @@ def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema
             yield diag(f"{label} has the wrong type ({_describe(value)})", _example_hint(prop))
     elif kind in ("minLength", "pattern") and isinstance(value, str) and not value.strip():
         yield diag(f"{label} is empty", _example_hint(prop))
+    elif kind == "pattern" and error.validator_value in _printable_patterns(schema):
+        yield _refused_character_diagnostic(label, value, error.validator_value, diag)
     elif kind == "pattern":
         yield _pattern_diagnostic(label, value, prop, error, diag)
     elif kind == "uniqueItems":
@@ -148,33 +150,34 @@ def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema
         yield diag(f"{label} {value!r} is not a real calendar date", "write it as YYYY-MM-DD, e.g. 2024-03-12")
     elif kind == "maxLength":
         yield diag(f"{label} is {len(value)} characters long; the limit is {error.validator_value}", "shorten it")
-    elif kind == "not" and isinstance(value, str):
-        yield _forbidden_character_diagnostic(label, value, _resolve(schema, error.validator_value)["pattern"], diag)
     else:
         yield diag(f"{label}: {error.message}", prop.get("description", ""))
 
 
-def _resolve(schema: dict[str, Any], subschema: dict[str, Any]) -> dict[str, Any]:
-    """A subschema that is a reference to one of the schema's `$defs`, looked up (by its name:
-    fastjsonschema makes the references in the loaded schema absolute)."""
-    return schema["$defs"][subschema["$ref"].rpartition("/$defs/")[2]]
-
-
+# The schemas' rules on which characters text may hold ($defs), each "only these characters, then
+# the end of the text".
+_PRINTABLE = ("printableLine", "printableLines")
+_END_OF_TEXT = "(?![\\s\\S])"
 _LINE_BREAKS = "\n\u2028\u2029"
 
 
-def _forbidden_character_diagnostic(label: str, value: str, pattern: str, diag) -> Diagnostic:
-    """For text holding a character its field refuses (`pattern` finds them)."""
-    character = re.search(pattern, value).group()
-    if character == "\n" and value.index("\n") == len(value) - 1:
+def _printable_patterns(schema: dict[str, Any]) -> set[str]:
+    return {schema["$defs"][name]["pattern"] for name in _PRINTABLE}
+
+
+def _refused_character_diagnostic(label: str, value: str, pattern: str, diag) -> Diagnostic:
+    """For text holding a character that its field's printable pattern refuses: the first one is
+    where the allowed characters before the end of the text stop."""
+    index = re.match(pattern.removesuffix(_END_OF_TEXT), value).end()
+    character = value[index]
+    if character == "\n" and index == len(value) - 1:
         return diag(f"{label} ends with a line break", "a | or > block keeps its last line break: write |- or >-, or put the text on one line")
     if character in _LINE_BREAKS:
         return diag(f"{label} runs over more than one line", "write it on one line")
-    position = value.index(character) + 1
     if character == "\t":
-        return diag(f"{label} holds a tab (character {position})", "replace it with a space")
+        return diag(f"{label} holds a tab (character {index + 1})", "replace it with a space")
     return diag(
-        f"{label} holds the control character U+{ord(character):04X} (character {position})",
+        f"{label} holds the control character U+{ord(character):04X} (character {index + 1})",
         "remove it: pages and the Atom feed cannot show it (it often comes with text copied from a PDF)",
     )
 

@@ -90,7 +90,7 @@ def test_a_taxonomy_description_may_run_over_lines(paper_list: PaperList):
 def test_the_shared_text_rules_are_the_same_in_both_schemas():
     schemas = REPO_ROOT / "site_gen" / "schema"
     paper, taxonomy = (json.loads((schemas / name).read_text(encoding="utf-8")) for name in ("paper.schema.json", "taxonomy.schema.json"))
-    for name in ("text", "paragraphs", "controlCharacter", "lineBreakOrControlCharacter"):
+    for name in ("text", "paragraphs", "printableLine", "printableLines"):
         assert taxonomy["$defs"][name] == paper["$defs"][name], name
 
 
