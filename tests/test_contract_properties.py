@@ -81,7 +81,14 @@ def taxonomies(draw) -> dict:
         chosen = draw(st.lists(slugs, min_size=1, max_size=3, unique=True))
         return [{"slug": slug, "title": draw(taxonomy_text), "description": draw(taxonomy_text)} for slug in chosen]
 
-    return {"list": {"title": draw(taxonomy_text), "description": draw(taxonomy_text)}, "categories": terms(), "tags": terms()}
+    taxonomy = {"list": {"title": draw(taxonomy_text), "description": draw(taxonomy_text)}, "categories": terms(), "tags": terms()}
+    settings = {  # the smallest values: listings without abstracts, a feed of one paper
+        "related_papers": st.integers(0, 3), "recent_papers": st.integers(0, 3), "feed_size": st.integers(1, 3), "listing_abstracts_up_to": st.integers(0, 3),
+    }
+    chosen = draw(st.lists(st.sampled_from(sorted(settings)), unique=True))
+    if chosen:
+        taxonomy["settings"] = {name: draw(settings[name]) for name in chosen}
+    return taxonomy
 
 
 @st.composite
