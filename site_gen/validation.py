@@ -3,7 +3,8 @@
 Structural rules come from the JSON Schemas (through jsonschema); this module only translates
 jsonschema's errors into plain language, using each field's `title`, `description` and `examples`
 from the schema, and adds the rules a schema cannot express (the taxonomy, the calendar, the file
-name, duplicates across files).
+name and the names reserved for the site's own pages, files papers/ holds where no paper is read,
+text that shows nothing, duplicates across files, compared as the text reads).
 """
 
 from __future__ import annotations
