@@ -256,3 +256,17 @@ def test_a_paper_file_that_cannot_be_read_is_reported(paper_list: PaperList, mon
 
     monkeypatch.setattr(site_gen.reader, "open", refused, raising=False)
     assert errors_of(paper_list.check()) == ["papers/galore.yml:1:1: error: the file cannot be read: Permission denied — make it a file you may read"]
+
+
+def test_every_new_problem_is_reported_in_one_run_and_nothing_is_written(paper_list: PaperList):
+    papers = paper_list.root / "papers"
+    paper_list.write("galore", replace(TITLE, r'title: "GaLore\x01"'))
+    paper_list.write("index", replace('"2403.03507"', '"2403.03508"').replace("GaLore:", "Other:"))
+    (papers / "gone.yml").symlink_to("missing.yml")
+    (papers / "old").mkdir()
+    (papers / "old" / "third.yml").write_text(VALID_PAPER)
+    before = sorted(paper_list.root.rglob("*"))
+    result = paper_list.check()
+    assert result.exit_code == 1
+    assert [e.split(": error: ")[0] for e in errors_of(result)] == ["papers/galore.yml:1:8", "papers/gone.yml:1:1", "papers/index.yml:1:1", "papers/old/third.yml:1:1"]
+    assert sorted(paper_list.root.rglob("*")) == before
