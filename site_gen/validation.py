@@ -61,9 +61,16 @@ def validators_disagree_diagnostic(document: YamlDocument, path: Path, message: 
 
 
 def _field_name(path: Path) -> str:
+    """`links.video`, `authors[2]`; a key that does not print as itself (a line break, a control
+    or invisible character) is quoted and escaped, `links['a\\u2028b']`: each diagnostic is one line."""
     name = ""
     for part in path:
-        name += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+        if isinstance(part, int):
+            name += f"[{part + 1}]"
+        elif not part.isprintable():
+            name += f"[{part!r}]"
+        else:
+            name += f".{part}" if name else part
     return name or "the file"
 
 
@@ -90,6 +97,8 @@ def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema
     name = _field_name(path)
     prop = _property_schema(schema, path)
     label = prop.get("title", name) if len(path) == 1 else name
+    if "propertyNames" in error.schema_path:  # the value is a key of the mapping at `path`
+        label += " label"
     value = error.instance
     kind = error.validator
 
@@ -107,7 +116,7 @@ def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema
         for extra in sorted(set(value) - set(known)):
             suggestion = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
             hint = f"did you mean '{suggestion[0]}'?" if suggestion else f"known fields: {', '.join(known)}"
-            yield diag(f"unknown field '{extra}'", hint, document.key_locations.get((*path, extra), (line, column)))
+            yield diag(f"unknown field {extra!r}", hint, document.key_locations.get((*path, extra), (line, column)))
     elif kind == "anyOf" and not path:
         options = [next(iter(option["required"])) for option in error.validator_value]
         yield diag(
@@ -230,7 +239,7 @@ def paper_rule_diagnostics(paper_id: str, document: YamlDocument, display_path: 
         found.append(
             Diagnostic(
                 display_path, 1, 1,
-                f"file name '{paper_id}' is not a valid paper id",
+                f"file name {paper_id!r} is not a valid paper id",
                 f"rename it to papers/{_suggest_id(paper_id)}.yml (lowercase letters, digits, dashes)",
             )
         )
@@ -369,12 +378,12 @@ class TermCheck:
         category = data.get("category")
         if isinstance(category, str) and category and category not in self._category_set:
             line, column = document.location(("category",))
-            found.append(Diagnostic(display_path, line, column, f"unknown category '{category}'", _closest(category, self.categories, "category", self.taxonomy_path)))
+            found.append(Diagnostic(display_path, line, column, f"unknown category {category!r}", _closest(category, self.categories, "category", self.taxonomy_path)))
         paper_tags = data.get("tags")
         for index, tag in enumerate(paper_tags if isinstance(paper_tags, list) else []):
             if isinstance(tag, str) and tag and tag not in self._tag_set:
                 line, column = document.location(("tags", index))
-                found.append(Diagnostic(display_path, line, column, f"unknown tag '{tag}'", _closest(tag, self.tags, "tag", self.taxonomy_path)))
+                found.append(Diagnostic(display_path, line, column, f"unknown tag {tag!r}", _closest(tag, self.tags, "tag", self.taxonomy_path)))
         return found
 
 

@@ -37,7 +37,7 @@ TEXT_CASES = [
     ("note as a folded block", replace("venue: ICML 2024", "venue: ICML 2024\nnote: >\n  A note."), 7, "note ends with a line break"),
     ("control character in abstract", replace("abstract: Training LLMs is memory hungry.", r'abstract: "Training\x00 LLMs"'), 11, "abstract holds the control character U+0000"),
     ("carriage return in abstract", replace("abstract: Training LLMs is memory hungry.", r'abstract: "Training\r\nLLMs"'), 11, "U+000D"),
-    ("control character in a link label", replace("venue: ICML 2024", 'venue: ICML 2024\nlinks:\n  "vi\\x01deo": https://x.org/v'), 8, "links holds the control character U+0001"),
+    ("control character in a link label", replace("venue: ICML 2024", 'venue: ICML 2024\nlinks:\n  "vi\\x01deo": https://x.org/v'), 8, "links label holds the control character U+0001"),
     ("control character in a url", replace("code: https://github.com/jiaweizzhao/GaLore", r'code: "https://github.com/x\x01"'), 8, "code holds the control character U+0001"),
     ("tag ending with a line break", replace("tags: [llm, low-rank]", 'tags: [llm, "low-rank\\n"]'), 10, "tags[2] ends with a line break"),
     ("category ending with a line break", replace("category: training", "category: |\n  training"), 9, "category ends with a line break"),
@@ -270,3 +270,19 @@ def test_every_new_problem_is_reported_in_one_run_and_nothing_is_written(paper_l
     assert result.exit_code == 1
     assert [e.split(": error: ")[0] for e in errors_of(result)] == ["papers/galore.yml:1:8", "papers/gone.yml:1:1", "papers/index.yml:1:1", "papers/old/third.yml:1:1"]
     assert sorted(paper_list.root.rglob("*")) == before
+
+
+@pytest.mark.parametrize("text,expected", [
+    (replace("venue: ICML 2024", 'venue: ICML 2024\nlinks:\n  "vi\\u2028deo": https://x.org/v'), "papers/galore.yml:8:3: error: links label runs over more than one line — write it on one line"),
+    (replace("venue: ICML 2024", 'venue: ICML 2024\nlinks:\n  "a\\u2028b": "https://x.org/\\x01"'), "papers/galore.yml:8:15: error: links['a\\u2028b'] holds the control character U+0001 (character 15)"),
+    (replace("venue: ICML 2024", '"ven\\x85ue": ICML 2024'), "papers/galore.yml:6:1: error: unknown field 'ven\\x85ue'"),
+    (replace("tags: [llm, low-rank]", 'tags: [llm, "low\\u2029rank"]'), "papers/galore.yml:10:13: error: tags[2] runs over more than one line"),
+    (replace("category: training", 'category: "train\\u2028ing"'), "papers/galore.yml:9:11: error: unknown category 'train\\u2028ing'"),
+], ids=["link label", "link under an odd label", "unknown field", "tag", "category"])
+def test_each_problem_is_one_line_whatever_the_file_holds(paper_list: PaperList, text: str, expected: str):
+    paper_list.write("galore", text)
+    result = paper_list.check()
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()  # also splits at U+2028, U+0085 and the other Unicode line breaks
+    assert lines[-1] == f"{len(lines) - 1} error(s)", lines
+    assert any(line.startswith(expected) for line in lines), lines
