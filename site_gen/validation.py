@@ -53,9 +53,10 @@ def validators_disagree_diagnostic(document: YamlDocument, path: Path, message: 
     """For a value the fast validator refuses and jsonschema accepts: a bug in the schema (the two
     must agree), reported rather than leaving the file refused without a word."""
     line, column = document.location(path)
+    message = message.removeprefix("data.")
     return Diagnostic(
         display_path, line, column,
-        f"{_field_name(path)} breaks a rule of {schema_name}: {message.removeprefix('data.')}",
+        f"{_field_name(path)} breaks a rule of {schema_name}: {message if message.isprintable() else ascii(message)}",
         "change the value; site-gen's two schema validators disagree about it, please report this as a bug",
     )
 
