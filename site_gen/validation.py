@@ -166,10 +166,14 @@ def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema
 
 
 # The schemas' rules on which characters text may hold ($defs), each "only these characters, then
-# the end of the text".
+# the end of the text" (as every pattern ends: see the schemas' $comment).
 _PRINTABLE = ("printableLine", "printableLines")
 _END_OF_TEXT = "(?![\\s\\S])"
 _LINE_BREAKS = "\n\u2028\u2029"
+
+
+def _ends_with_line_break(label: str, diag) -> Diagnostic:
+    return diag(f"{label} ends with a line break", "a | or > block keeps its last line break: write |- or >-, or put the text on one line")
 
 
 def _printable_patterns(schema: dict[str, Any]) -> set[str]:
@@ -182,7 +186,7 @@ def _refused_character_diagnostic(label: str, value: str, pattern: str, diag) ->
     index = re.match(pattern.removesuffix(_END_OF_TEXT), value).end()
     character = value[index]
     if character == "\n" and index == len(value) - 1:
-        return diag(f"{label} ends with a line break", "a | or > block keeps its last line break: write |- or >-, or put the text on one line")
+        return _ends_with_line_break(label, diag)
     if character in _LINE_BREAKS:
         return diag(f"{label} runs over more than one line", "write it on one line")
     if character == "\t":
@@ -194,6 +198,8 @@ def _refused_character_diagnostic(label: str, value: str, pattern: str, diag) ->
 
 
 def _pattern_diagnostic(label: str, value: str, prop: dict, error: jsonschema.ValidationError, diag) -> Diagnostic:
+    if value.endswith("\n") and re.search(error.validator_value, value[:-1]):
+        return _ends_with_line_break(label, diag)
     if any(character.isdigit() and not character.isascii() for character in value):
         return diag(f"{label} {value!r} has digits other than 0-9", "write it with the digits 0-9")
     if "https://" in error.validator_value:

@@ -276,7 +276,7 @@ def test_every_new_problem_is_reported_in_one_run_and_nothing_is_written(paper_l
     (replace("venue: ICML 2024", 'venue: ICML 2024\nlinks:\n  "vi\\u2028deo": https://x.org/v'), "papers/galore.yml:8:3: error: links label runs over more than one line — write it on one line"),
     (replace("venue: ICML 2024", 'venue: ICML 2024\nlinks:\n  "a\\u2028b": "https://x.org/\\x01"'), "papers/galore.yml:8:15: error: links['a\\u2028b'] holds the control character U+0001 (character 15)"),
     (replace("venue: ICML 2024", '"ven\\x85ue": ICML 2024'), "papers/galore.yml:6:1: error: unknown field 'ven\\x85ue'"),
-    (replace("tags: [llm, low-rank]", 'tags: [llm, "low\\u2029rank"]'), "papers/galore.yml:10:13: error: tags[2] runs over more than one line"),
+    (replace("tags: [llm, low-rank]", 'tags: [llm, "low\\u2029rank"]'), "papers/galore.yml:10:13: error: tags[2] 'low\\u2029rank' is not a valid slug"),
     (replace("category: training", 'category: "train\\u2028ing"'), "papers/galore.yml:9:11: error: unknown category 'train\\u2028ing'"),
 ], ids=["link label", "link under an odd label", "unknown field", "tag", "category"])
 def test_each_problem_is_one_line_whatever_the_file_holds(paper_list: PaperList, text: str, expected: str):
