@@ -3,8 +3,34 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+# Names of files and folders that hold no papers: the taxonomy and other `_` files, and hidden ones
+# (an editor's lock file, such as Emacs' .#paper.yml, is a link to nowhere).
+_NOT_PAPERS = ("_", ".")
+
+
+def _yaml_name(name: str) -> bool:
+    return name.lower().endswith((".yml", ".yaml")) and not name.startswith(_NOT_PAPERS)
+
+
+def _leads_to_a_file(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:  # a loop of links
+        return False
+
+
+@dataclass
+class PaperFolder:
+    """What papers/ holds: the names of its paper files (regular files or links to one, named
+    *.yml, or misnamed *.yaml or *.YML: reported, not ignored), and the YAML files where no paper
+    is read (links that lead to no file, files in sub-folders: also reported)."""
+
+    files: list[str] = field(default_factory=list)
+    broken_links: list[str] = field(default_factory=list)
+    nested: list[str] = field(default_factory=list)  # relative to papers/
 
 
 @dataclass(frozen=True)
@@ -45,16 +71,37 @@ class Project:
         except ValueError:
             return path.as_posix()
 
-    def paper_file_names(self) -> list[str]:
-        """Names of every paper file: papers/*.yml and the misnamed *.yaml (reported, not ignored)."""
+    def paper_folder(self) -> PaperFolder:
+        folder = PaperFolder()
         if not self.papers_dir.is_dir():
-            return []
+            return folder
         with os.scandir(self.papers_dir) as entries:
-            return sorted(
-                entry.name
-                for entry in entries
-                if entry.name.endswith((".yml", ".yaml")) and not entry.name.startswith("_") and entry.is_file()
-            )
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False) and not entry.name.startswith(_NOT_PAPERS):
+                    folder.nested.extend(_yaml_files_under(entry.path, entry.name))
+                elif _yaml_name(entry.name):
+                    if _leads_to_a_file(entry):
+                        folder.files.append(entry.name)
+                    elif entry.is_symlink():
+                        folder.broken_links.append(entry.name)
+        for names in (folder.files, folder.broken_links, folder.nested):
+            names.sort()
+        return folder
+
+    def paper_file_names(self) -> list[str]:
+        """Names of every paper file (see PaperFolder.files)."""
+        return self.paper_folder().files
 
     def paper_files(self) -> list[Path]:
         return [self.papers_dir / name for name in self.paper_file_names()]
+
+
+def _yaml_files_under(folder: str, relative: str) -> list[str]:
+    """The YAML files in a folder and its sub-folders (not followed through links), as paths
+    starting with `relative`."""
+    found = []
+    for parent, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(_NOT_PAPERS)]
+        prefix = relative + parent[len(folder):].replace(os.sep, "/")
+        found += [f"{prefix}/{name}" for name in names if _yaml_name(name)]
+    return found

@@ -31,8 +31,11 @@ from site_gen.validation import (
     schema_diagnostics,
     TermCheck,
     file_name_diagnostic,
+    misplaced_file_diagnostics,
     term_definition_diagnostics,
     title_digest,
+    unreadable_file_diagnostic,
+    validators_disagree_diagnostic,
 )
 from site_gen.yaml_source import YamlDocument, read_yaml
 
@@ -67,12 +70,27 @@ def _fast_validator(schema_name: str, code_cache: ParseCache | None = None) -> C
     return validator
 
 
-def _valid(document: YamlDocument, schema_name: str) -> bool:
+def _schema_error(document: YamlDocument, schema_name: str) -> fastjsonschema.JsonSchemaValueException | None:
+    """The first violation of the schema that the fast validator finds, if any."""
     try:
         _fast_validator(schema_name)(document.data)
-        return True
-    except fastjsonschema.JsonSchemaException:
-        return False
+        return None
+    except fastjsonschema.JsonSchemaValueException as error:
+        return error
+
+
+def _schema_problems(document: YamlDocument, schema_name: str, display_path: str) -> list[Diagnostic]:
+    """Every violation of the schema, in plain language (from jsonschema, which finds them all).
+    Should it find none in a document the fast validator refuses (the two disagree: a bug), the
+    fast validator's is reported: a refused file always says why."""
+    fast_error = _schema_error(document, schema_name)
+    if fast_error is None:
+        return []
+    problems = schema_diagnostics(document, schema_name, display_path)
+    if problems:
+        return problems
+    path = tuple(int(part) if part.isdigit() else part for part in fast_error.path[1:])
+    return [validators_disagree_diagnostic(document, path, fast_error.message, schema_name, display_path)]
 
 
 @dataclass(frozen=True)
@@ -89,10 +107,10 @@ def parse_paper(raw: bytes, paper_id: str, display_path: str, today: dt.date) ->
     document, problems = read_yaml(raw, display_path, track_locations=False)
     if document is None:
         return Rejected(tuple(problems), readable=False)
-    if not paper_rule_diagnostics(paper_id, document, display_path, today) and _valid(document, PAPER_SCHEMA_FILE):
+    if not paper_rule_diagnostics(paper_id, document, display_path, today) and _schema_error(document, PAPER_SCHEMA_FILE) is None:
         return Paper(paper_id, display_path, freeze(document.data))
     located = locate(raw, display_path)
-    problems = schema_diagnostics(located, PAPER_SCHEMA_FILE, display_path)
+    problems = _schema_problems(located, PAPER_SCHEMA_FILE, display_path)
     problems += paper_rule_diagnostics(paper_id, located, display_path, today)
     return Rejected(tuple(problems), readable=True)
 
@@ -134,8 +152,13 @@ def _read_batch(batch: Sequence[FileJob], known: Container[bytes], today: dt.dat
 
 
 def _read_file(path: str, paper_id: str, display_path: str, known: Container[bytes], today: dt.date) -> FileResult:
-    with open(path, "rb") as handle:
-        raw = handle.read()
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        # Keyed as an empty file would be: the parse cache never keeps a rejected file's summary.
+        unreadable = Rejected((unreadable_file_diagnostic(display_path, error),), readable=False)
+        return (content_key(b"", display_path), unreadable, pickle.dumps(unreadable, protocol=pickle.HIGHEST_PROTOCOL))
     key = content_key(raw, display_path)
     if key in known:  # touched but not changed, or changed back
         return (key, None, None)
@@ -164,10 +187,12 @@ def read_taxonomy(project: Project) -> tuple[Taxonomy | None, list[Diagnostic]]:
         raw = project.taxonomy_path.read_bytes()
     except FileNotFoundError:
         return None, [Diagnostic(display_path, 1, 1, "the taxonomy file is missing", "create it with list:, categories: and tags:")]
+    except OSError as error:
+        return None, [unreadable_file_diagnostic(display_path, error)]
     document, problems = read_yaml(raw, display_path)
     if document is None:
         return None, problems
-    problems = [] if _valid(document, TAXONOMY_SCHEMA_FILE) else schema_diagnostics(document, TAXONOMY_SCHEMA_FILE, display_path)
+    problems = _schema_problems(document, TAXONOMY_SCHEMA_FILE, display_path)
     if problems:
         return None, problems
     problems = term_definition_diagnostics(document, display_path)
@@ -232,12 +257,13 @@ def _scan(project: Project, parse_cache: ParseCache, today: dt.date) -> tuple[li
     """Find every paper file and its content key, parsing those the cache does not know.
 
     Returns the file-level problems and each file's (signature, key) by display path."""
-    problems: list[Diagnostic] = []
     files: dict[str, tuple[Signature, bytes]] = {}
     unknown: list[FileJob] = []
     # Plain strings, not Path objects: at 10,000 files pathlib's overhead is a third of a warm run.
     papers_dir, display_dir = str(project.papers_dir), project.display(project.papers_dir)
-    for name in project.paper_file_names():
+    folder = project.paper_folder()
+    problems = misplaced_file_diagnostics(folder, display_dir)
+    for name in folder.files:
         paper_id = name.rsplit(".", 1)[0]
         display_path = f"{display_dir}/{name}"
         misnamed = file_name_diagnostic(name, display_path)

@@ -3,7 +3,8 @@
 Structural rules come from the JSON Schemas (through jsonschema); this module only translates
 jsonschema's errors into plain language, using each field's `title`, `description` and `examples`
 from the schema, and adds the rules a schema cannot express (the taxonomy, the calendar, the file
-name, duplicates across files).
+name and the names reserved for the site's own pages, files papers/ holds where no paper is read,
+text that shows nothing, duplicates across files, compared as the text reads).
 """
 
 from __future__ import annotations
@@ -12,17 +13,21 @@ import datetime as dt
 import difflib
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from functools import cache
 from operator import attrgetter
 from typing import Any, Callable, Iterable
 
+from site_gen import urls
 from site_gen.diagnostics import Diagnostic
+from site_gen.project import PaperFolder
 from site_gen.records import Taxonomy
 from site_gen.schema import load_schema
 from site_gen.yaml_source import Path, YamlDocument
 
 PAPER_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @cache
@@ -44,10 +49,29 @@ def schema_diagnostics(document: YamlDocument, schema_name: str, display_path: s
     return diagnostics
 
 
+def validators_disagree_diagnostic(document: YamlDocument, path: Path, message: str, schema_name: str, display_path: str) -> Diagnostic:
+    """For a value the fast validator refuses and jsonschema accepts: a bug in the schema (the two
+    must agree), reported rather than leaving the file refused without a word."""
+    line, column = document.location(path)
+    message = message.removeprefix("data.")
+    return Diagnostic(
+        display_path, line, column,
+        f"{_field_name(path)} breaks a rule of {schema_name}: {message if message.isprintable() else ascii(message)}",
+        "change the value; site-gen's two schema validators disagree about it, please report this as a bug",
+    )
+
+
 def _field_name(path: Path) -> str:
+    """`links.video`, `authors[2]`; a key that does not print as itself (a line break, a control
+    or invisible character) is quoted and escaped, `links['a\\u2028b']`: each diagnostic is one line."""
     name = ""
     for part in path:
-        name += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+        if isinstance(part, int):
+            name += f"[{part + 1}]"
+        elif not part.isprintable():
+            name += f"[{part!r}]"
+        else:
+            name += f".{part}" if name else part
     return name or "the file"
 
 
@@ -74,6 +98,8 @@ def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema
     name = _field_name(path)
     prop = _property_schema(schema, path)
     label = prop.get("title", name) if len(path) == 1 else name
+    if "propertyNames" in error.schema_path:  # the value is a key of the mapping at `path`
+        label += " label"
     value = error.instance
     kind = error.validator
 
@@ -91,7 +117,7 @@ def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema
         for extra in sorted(set(value) - set(known)):
             suggestion = difflib.get_close_matches(extra, known, n=1, cutoff=0.6)
             hint = f"did you mean '{suggestion[0]}'?" if suggestion else f"known fields: {', '.join(known)}"
-            yield diag(f"unknown field '{extra}'", hint, document.key_locations.get((*path, extra), (line, column)))
+            yield diag(f"unknown field {extra!r}", hint, document.key_locations.get((*path, extra), (line, column)))
     elif kind == "anyOf" and not path:
         options = [next(iter(option["required"])) for option in error.validator_value]
         yield diag(
@@ -116,6 +142,8 @@ def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema
             yield diag(f"{label} has the wrong type ({_describe(value)})", _example_hint(prop))
     elif kind in ("minLength", "pattern") and isinstance(value, str) and not value.strip():
         yield diag(f"{label} is empty", _example_hint(prop))
+    elif kind == "pattern" and error.validator_value in _printable_patterns(schema):
+        yield _refused_character_diagnostic(label, value, error.validator_value, diag)
     elif kind == "pattern":
         yield _pattern_diagnostic(label, value, prop, error, diag)
     elif kind == "uniqueItems":
@@ -137,7 +165,43 @@ def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema
         yield diag(f"{label}: {error.message}", prop.get("description", ""))
 
 
+# The schemas' rules on which characters text may hold ($defs), each "only these characters, then
+# the end of the text" (as every pattern ends: see the schemas' $comment).
+_PRINTABLE = ("printableLine", "printableLines")
+_END_OF_TEXT = "(?![\\s\\S])"
+_LINE_BREAKS = "\n\u2028\u2029"
+
+
+def _ends_with_line_break(label: str, diag) -> Diagnostic:
+    return diag(f"{label} ends with a line break", "a | or > block keeps its last line break: write |- or >-, or put the text on one line")
+
+
+def _printable_patterns(schema: dict[str, Any]) -> set[str]:
+    return {schema["$defs"][name]["pattern"] for name in _PRINTABLE}
+
+
+def _refused_character_diagnostic(label: str, value: str, pattern: str, diag) -> Diagnostic:
+    """For text holding a character that its field's printable pattern refuses: the first one is
+    where the allowed characters before the end of the text stop."""
+    index = re.match(pattern.removesuffix(_END_OF_TEXT), value).end()
+    character = value[index]
+    if character == "\n" and index == len(value) - 1:
+        return _ends_with_line_break(label, diag)
+    if character in _LINE_BREAKS:
+        return diag(f"{label} runs over more than one line", "write it on one line")
+    if character == "\t":
+        return diag(f"{label} holds a tab (character {index + 1})", "replace it with a space")
+    return diag(
+        f"{label} holds the control character U+{ord(character):04X} (character {index + 1})",
+        "remove it: pages and the Atom feed cannot show it (it often comes with text copied from a PDF)",
+    )
+
+
 def _pattern_diagnostic(label: str, value: str, prop: dict, error: jsonschema.ValidationError, diag) -> Diagnostic:
+    if value.endswith("\n") and re.search(error.validator_value, value[:-1]):
+        return _ends_with_line_break(label, diag)
+    if any(character.isdigit() and not character.isascii() for character in value):
+        return diag(f"{label} {value!r} has digits other than 0-9", "write it with the digits 0-9")
     if "https://" in error.validator_value:
         scheme = value.split(":", 1)[0].lower() if ":" in value else ""
         if scheme == "http":
@@ -145,12 +209,14 @@ def _pattern_diagnostic(label: str, value: str, prop: dict, error: jsonschema.Va
         if scheme and scheme != "https":
             return diag(f"{label} {value!r} is not a web link ({scheme}: is not allowed)", "only https:// links are allowed")
         return diag(f"{label} {value!r} is not a valid https URL", "write the full address, starting with https://")
-    if label == "arXiv id" and re.fullmatch(r"\d{4}\.\d{4,5}v\d+", value):
+    if label == "arXiv id" and re.fullmatch(r"[0-9]{4}\.[0-9]{4,5}v[0-9]+", value):
         return diag(f"arXiv id {value!r} has a version suffix", f"drop it: arxiv: \"{value.rsplit('v', 1)[0]}\"")
     if label == "arXiv id" and re.search(r"arxiv", value, re.I):
         return diag(f"arXiv id {value!r} must be the bare id", 'write only the id, like arxiv: "2403.03507"')
     if label == "DOI" and value.lower().startswith(("https://doi.org/", "http://doi.org/", "doi:")):
         return diag(f"DOI {value!r} must be the bare DOI", "remove the https://doi.org/ or doi: prefix")
+    if label == "added" and _ISO_DATE.fullmatch(value):
+        return diag(f"added date {value} is before 1900", "use the date the paper joined the list")
     if prop.get("$ref", "").endswith("/slug") or "[a-z0-9]+" in error.validator_value:
         return diag(f"{label} {value!r} is not a valid slug", "use lowercase letters, digits and single dashes")
     return diag(f"{label} {value!r} is malformed", _example_hint(prop))
@@ -180,10 +246,19 @@ def paper_rule_diagnostics(paper_id: str, document: YamlDocument, display_path: 
         found.append(
             Diagnostic(
                 display_path, 1, 1,
-                f"file name '{paper_id}' is not a valid paper id",
+                f"file name {paper_id!r} is not a valid paper id",
                 f"rename it to papers/{_suggest_id(paper_id)}.yml (lowercase letters, digits, dashes)",
             )
         )
+    elif paper_id in urls.RESERVED_NAMES:
+        found.append(
+            Diagnostic(
+                display_path, 1, 1,
+                f"paper id '{paper_id}' is reserved",
+                f"rename the file: {urls.url(urls.paper(paper_id))} is the page of all papers, not a paper's",
+            )
+        )
+    found += _invisible_text_diagnostics(document, display_path)
     if "id" in data:
         line, column = document.key_locations[("id",)]
         found.append(Diagnostic(display_path, line, column, "the field 'id' is not written in paper files", "remove it: the file name is the paper's id"))
@@ -192,7 +267,7 @@ def paper_rule_diagnostics(paper_id: str, document: YamlDocument, display_path: 
         line, column = document.location(("year",))
         found.append(Diagnostic(display_path, line, column, f"year {year} is in the future", f"use a year from 1900 to {today.year + 1}"))
     added = data.get("added")
-    if isinstance(added, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", added):
+    if isinstance(added, str) and _ISO_DATE.fullmatch(added):
         try:
             if dt.date.fromisoformat(added) > today + dt.timedelta(days=1):
                 line, column = document.location(("added",))
@@ -202,14 +277,68 @@ def paper_rule_diagnostics(paper_id: str, document: YamlDocument, display_path: 
     return found
 
 
+def _invisible_text_diagnostics(document: YamlDocument, display_path: str) -> list[Diagnostic]:
+    """A title or an author that shows nothing, and two authors that read the same, compared as
+    `comparable_text` writes them (the schema sees only whitespace and exact repeats)."""
+    found = []
+
+    def problem(path: Path, message: str, hint: str) -> None:
+        line, column = document.location(path)
+        found.append(Diagnostic(display_path, line, column, message, hint))
+
+    title, authors = document.data.get("title"), document.data.get("authors")
+    if isinstance(title, str) and title.strip() and not comparable_text(title):
+        problem(("title",), "title holds only invisible characters", "write the paper's title")
+    first_of: dict[str, int] = {}
+    for index, author in enumerate(authors if isinstance(authors, list) else []):
+        if not isinstance(author, str) or not author.strip():
+            continue  # the schema's to report
+        name = comparable_text(author)
+        first = first_of.setdefault(name, index)
+        if not name:
+            problem(("authors", index), f"authors[{index + 1}] holds only invisible characters", "write the author's name, or remove the entry")
+        elif first != index and authors[first] != author:  # the same text twice is the schema's
+            problem(
+                ("authors", index),
+                f"authors[{index + 1}] {author!r} is authors[{first + 1}] again, written with other invisible characters, spaces or accent encoding",
+                "remove the repeated entry",
+            )
+    return found
+
+
 def _suggest_id(name: str) -> str:
     from slugify import slugify
 
     return slugify(name) or "paper-name"
 
 
+def misplaced_file_diagnostics(folder: PaperFolder, display_dir: str) -> list[Diagnostic]:
+    """YAML files in papers/ that cannot be read as papers: reported, not ignored."""
+    found = [
+        Diagnostic(
+            f"{display_dir}/{name}", 1, 1,
+            "the file is a symbolic link that leads to no file (its target is missing, or the links form a loop)",
+            "remove the link, or make it point to a paper file",
+        )
+        for name in folder.broken_links
+    ]
+    found += [
+        Diagnostic(
+            f"{display_dir}/{path}", 1, 1,
+            f"paper files are read only from {display_dir}/ itself, not from its sub-folders",
+            f"move it to {display_dir}/{path.rsplit('/', 1)[1]}",
+        )
+        for path in folder.nested
+    ]
+    return found
+
+
+def unreadable_file_diagnostic(display_path: str, error: OSError) -> Diagnostic:
+    return Diagnostic(display_path, 1, 1, f"the file cannot be read: {error.strerror}", "make it a file you may read")
+
+
 def file_name_diagnostic(name: str, display_path: str) -> Diagnostic | None:
-    """Paper files are papers/<id>.yml; a misnamed *.yaml is reported, not ignored."""
+    """Paper files are papers/<id>.yml; a misnamed *.yaml or *.YML is reported, not ignored."""
     paper_id, suffix = name.rsplit(".", 1)
     if suffix != "yml":
         return Diagnostic(display_path, 1, 1, "paper files use the .yml extension", f"rename it to {paper_id}.yml")
@@ -217,15 +346,18 @@ def file_name_diagnostic(name: str, display_path: str) -> Diagnostic | None:
 
 
 def term_definition_diagnostics(document: YamlDocument, display_path: str) -> list[Diagnostic]:
-    """Within a schema-valid taxonomy: no category or tag slug is defined twice."""
+    """Within a schema-valid taxonomy: no category or tag slug is reserved or defined twice."""
     found = []
-    for section in ("categories", "tags"):
+    for section, kind in (("categories", "category"), ("tags", "tag")):
         seen: set[str] = set()
         for index, term in enumerate(document.data[section]):
-            if term["slug"] in seen:
-                line, column = document.location((section, index, "slug"))
-                found.append(Diagnostic(display_path, line, column, f"{section[:-1]} '{term['slug']}' is defined twice", "keep one definition"))
-            seen.add(term["slug"])
+            slug = term["slug"]
+            line, column = document.location((section, index, "slug"))
+            if slug in urls.RESERVED_NAMES:
+                found.append(Diagnostic(display_path, line, column, f"{kind} slug '{slug}' is reserved", f"choose another slug: {urls.url(urls.term(kind, slug))} is the page of all {section}, not a {kind}'s"))
+            if slug in seen:
+                found.append(Diagnostic(display_path, line, column, f"{kind} '{slug}' is defined twice", "keep one definition"))
+            seen.add(slug)
     return found
 
 
@@ -253,12 +385,12 @@ class TermCheck:
         category = data.get("category")
         if isinstance(category, str) and category and category not in self._category_set:
             line, column = document.location(("category",))
-            found.append(Diagnostic(display_path, line, column, f"unknown category '{category}'", _closest(category, self.categories, "category", self.taxonomy_path)))
+            found.append(Diagnostic(display_path, line, column, f"unknown category {category!r}", _closest(category, self.categories, "category", self.taxonomy_path)))
         paper_tags = data.get("tags")
         for index, tag in enumerate(paper_tags if isinstance(paper_tags, list) else []):
             if isinstance(tag, str) and tag and tag not in self._tag_set:
                 line, column = document.location(("tags", index))
-                found.append(Diagnostic(display_path, line, column, f"unknown tag '{tag}'", _closest(tag, self.tags, "tag", self.taxonomy_path)))
+                found.append(Diagnostic(display_path, line, column, f"unknown tag {tag!r}", _closest(tag, self.tags, "tag", self.taxonomy_path)))
         return found
 
 
@@ -271,9 +403,29 @@ def _closest(word: str, known: list[str], kind: str, taxonomy_path: str) -> str:
     return f"use a {kind} defined in {taxonomy_path}, or propose a new one there"
 
 
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): characters that show nothing
+# (zero-width spaces and joiners, soft hyphen, byte order mark, variation selectors, bidi marks).
+_INVISIBLE = re.compile(
+    r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    r"\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
+def comparable_text(text: str) -> str:
+    """Text as it reads, for comparing and for telling whether it shows anything: in NFC (an accent
+    written as its own character or with its letter reads the same), without invisible
+    characters, its spaces collapsed."""
+    if not text.isascii():  # ASCII is in NFC and invisible-free: most titles and names, at no cost
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        text = _INVISIBLE.sub("", text)
+    return " ".join(text.split())
+
+
 def normalised_title(title: str) -> str:
-    """The same for titles that differ only in case, punctuation or spacing."""
-    return re.sub(r"[\W_]+", " ", title.casefold()).strip()
+    """The same for titles that differ only in case, punctuation, spacing, invisible characters
+    or Unicode normalisation."""
+    return re.sub(r"[\W_]+", " ", comparable_text(title).casefold()).strip()
 
 
 def title_digest(title: str) -> bytes:

@@ -26,6 +26,9 @@ except AttributeError:  # PyYAML built without libyaml: correct, only slower.
     _Loader = yaml.SafeLoader
 
 MAX_FILE_BYTES = 64 * 1024
+# No field nests deeper than 3 (the taxonomy's categories[1].slug); each level costs a frame in the
+# builder and in the validators, so ~500 levels in a 1 KB file would exhaust Python's stack.
+MAX_DEPTH = 10
 
 _TAG = "tag:yaml.org,2002:"
 _KEPT_AS_WRITTEN = {_TAG + "bool", _TAG + "float", _TAG + "timestamp", _TAG + "str"}
@@ -52,6 +55,11 @@ class YamlDocument:
         return self.locations.get(path, (1, 1))
 
 
+class _TooDeep(Exception):
+    def __init__(self, node: yaml.Node):
+        self.node = node
+
+
 class _Builder:
     def __init__(self, display_path: str, track_locations: bool):
         self.display_path = display_path
@@ -66,6 +74,8 @@ class _Builder:
         self.errors.append(Diagnostic(self.display_path, mark.line + 1, mark.column + 1, message, hint))
 
     def build(self, node: yaml.Node, path: Path) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise _TooDeep(node)
         if id(node) in self._seen:
             # The composer resolves an alias to the very node it names; we never expand it.
             self.error(
@@ -135,7 +145,7 @@ def read_yaml(raw: bytes, display_path: str, track_locations: bool = True) -> tu
 
     if len(raw) > MAX_FILE_BYTES:
         return fail(
-            f"file is {len(raw) // 1024} KB, larger than the {MAX_FILE_BYTES // 1024} KB limit",
+            f"file is {len(raw):,} bytes, larger than the limit of {MAX_FILE_BYTES:,} bytes ({MAX_FILE_BYTES // 1024} KB)",
             "a paper file needs only its metadata and abstract; shorten it",
         )
     try:
@@ -170,7 +180,16 @@ def read_yaml(raw: bytes, display_path: str, track_locations: bool = True) -> tu
     if not isinstance(root, yaml.MappingNode) or root.tag != _TAG + "map":
         line, column = root.start_mark.line + 1, root.start_mark.column + 1
         return fail("the file must be a mapping of field: value", "start lines with field names such as title:", line, column)
-    data = builder.build(root, ())
+    try:
+        data = builder.build(root, ())
+    except _TooDeep as too_deep:
+        mark = too_deep.node.start_mark
+        return fail(
+            f"values are nested more than {MAX_DEPTH} levels deep",
+            "no field needs more than 3: check the brackets and the indentation",
+            mark.line + 1,
+            mark.column + 1,
+        )
     if builder.errors:
         return None, builder.errors
     return YamlDocument(data, builder.locations, builder.key_locations), []

@@ -119,9 +119,12 @@ def test_non_utf8_bytes_are_located(paper_list: PaperList):
     assert errors == ["papers/galore.yml:4:7: error: byte 0xe9 is not valid UTF-8 — save the file as UTF-8"]
 
 
-def test_oversized_file_is_rejected(paper_list: PaperList):
-    paper_list.write("galore", VALID_PAPER + "note: " + "x" * 70_000 + "\n")
-    assert "larger than the 64 KB limit" in errors_of(paper_list.check())[0]
+def test_oversized_file_is_rejected_with_its_size(paper_list: PaperList):
+    paper_list.write("galore", VALID_PAPER + "note: " + "x" * (65_536 - len(VALID_PAPER) - 6) + "y\n")
+    assert errors_of(paper_list.check()) == [
+        "papers/galore.yml:1:1: error: file is 65,538 bytes, larger than the limit of 65,536 bytes (64 KB)"
+        " — a paper file needs only its metadata and abstract; shorten it"
+    ]
 
 
 def test_billion_laughs_is_rejected_quickly(paper_list: PaperList):

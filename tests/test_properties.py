@@ -17,7 +17,8 @@ FIELDS = ["title", "authors", "year", "venue", "arxiv", "doi", "url", "code", "l
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
-    st.dates().map(str), st.sampled_from(["2401.10020", "yes", "off", "~", "0x1F", "1_000", "2024-02-30", "https://x.org", "javascript:x"]),
+    st.dates().map(str), st.sampled_from(["2401.10020", "yes", "off", "~", "0x1F", "1_000", "2024-02-30", "https://x.org", "javascript:x",
+                    "llm\n", "2024-03-12\n", "2403.03507\n", "https://x.org\n", "x\x01", "\u200b", "٢٠٢٤", "0000-01-01"]),
 )
 values = st.recursive(scalars, lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4), max_leaves=12)
 records = st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=10), values, max_size=10)
@@ -31,6 +32,8 @@ def assert_clean(raw: bytes) -> None:
             assert isinstance(diagnostic, Diagnostic)
             assert diagnostic.line >= 1 and diagnostic.column >= 1
             assert diagnostic.message and "Traceback" not in diagnostic.message
+            # the compiled fast-path validator and jsonschema agree that this record is invalid
+            assert "breaks a rule of" not in diagnostic.message, diagnostic
     else:
         assert isinstance(parsed.title, str) and parsed.title.strip()
         # the compiled fast-path validator and jsonschema agree that this record is valid
