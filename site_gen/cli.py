@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from site_gen.diagnostics import InputError, step_summary
+from site_gen.diagnostics import Diagnostic, InputError, step_summary
 from site_gen.project import Project
 
 root_option = click.option(
@@ -52,19 +52,22 @@ def main() -> None:
     """Validate a list of research papers and generate its site."""
 
 
-def report(error: InputError, output_format: str | None) -> None:
-    """Print every problem; under GitHub Actions also as annotations and in the job summary."""
+def report(errors: list[Diagnostic], warnings: list[Diagnostic], output_format: str | None) -> None:
+    """Print every problem, errors first; under GitHub Actions also as annotations and in the job
+    summary."""
     github = output_format == "github" or (output_format is None and os.environ.get("GITHUB_ACTIONS") == "true")
-    for diagnostic in error.diagnostics:
+    problems = [*errors, *warnings]
+    for diagnostic in problems:
         click.echo(diagnostic.format_text(), err=True)
-    if github:
-        for diagnostic in error.diagnostics:
+    if github and problems:
+        for diagnostic in problems:
             click.echo(diagnostic.format_github())
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with open(summary, "a", encoding="utf-8") as handle:
-                handle.write(step_summary(error.diagnostics))
-    click.echo(f"{len(error.diagnostics)} error(s)", err=True)
+                handle.write(step_summary(problems))
+    if errors:
+        click.echo(f"{len(errors)} error(s)" + (f", {len(warnings)} warning(s)" if warnings else ""), err=True)
 
 
 @contextmanager
@@ -73,7 +76,7 @@ def exit_on_input_error(output_format: str | None) -> Iterator[None]:
     try:
         yield
     except InputError as error:
-        report(error, output_format)
+        report(error.diagnostics, error.warnings, output_format)
         sys.exit(1)
 
 
@@ -86,8 +89,10 @@ def check(root: Path, output_format: str | None) -> None:
 
     with exit_on_input_error(output_format):
         valid = scan_project(Project(root.resolve()))
+    report([], valid.warnings, output_format)
     taxonomy = valid.taxonomy
-    click.echo(f"{len(valid)} papers, {len(taxonomy.categories)} categories, {len(taxonomy.tags)} tags: OK")
+    warned = f" ({len(valid.warnings)} warning(s) above)" if valid.warnings else ""
+    click.echo(f"{len(valid)} papers, {len(taxonomy.categories)} categories, {len(taxonomy.tags)} tags: OK{warned}")
 
 
 @main.command()

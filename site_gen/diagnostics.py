@@ -8,31 +8,35 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One problem, located in a file, with what is wrong and how to fix it."""
+    """One problem, located in a file, with what is wrong and how to fix it. An "error" stops the
+    build; a "warning" is worth fixing and changes nothing else."""
 
     path: str
     line: int
     column: int
     message: str
     hint: str = ""
+    severity: str = "error"
 
     @property
     def problem(self) -> str:
         return f"{self.message} — {self.hint}" if self.hint else self.message
 
     def format_text(self) -> str:
-        return one_line(f"{self.path}:{self.line}:{self.column}: error: {self.problem}")
+        return one_line(f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.problem}")
 
     def format_github(self) -> str:
         """A GitHub Actions workflow command that annotates the line in the PR diff."""
-        return workflow_command("error", self.problem, file=self.path, line=self.line, col=self.column, title="site-gen check")
+        return workflow_command(self.severity, self.problem, file=self.path, line=self.line, col=self.column, title="site-gen check")
 
 
 class InputError(Exception):
-    """Raised when the input has problems; carries all of them, sorted."""
+    """Raised when the input has errors; carries all of them, sorted, and the warnings found
+    beside them."""
 
-    def __init__(self, diagnostics: list[Diagnostic]):
+    def __init__(self, diagnostics: list[Diagnostic], warnings: list[Diagnostic] = ()):
         self.diagnostics = sorted(diagnostics)
+        self.warnings = sorted(warnings)
         super().__init__(f"{len(self.diagnostics)} error(s) in the input")
 
 
@@ -63,9 +67,12 @@ def _escape_property(value: str) -> str:
 
 def step_summary(diagnostics: list[Diagnostic]) -> str:
     """Markdown for $GITHUB_STEP_SUMMARY: GitHub shows only 10 annotations per step."""
-    lines = [f"### site-gen check: {len(diagnostics)} error(s)", "", "| file | line | problem |", "|---|---|---|"]
+    errors = sum(d.severity == "error" for d in diagnostics)
+    counts = f"{errors} error(s)" + (f", {len(diagnostics) - errors} warning(s)" if errors < len(diagnostics) else "")
+    lines = [f"### site-gen check: {counts}", "", "| file | line | problem |", "|---|---|---|"]
     for d in diagnostics:
-        lines.append(f"| {_table_cell(d.path)} | {d.line}:{d.column} | {_table_cell(d.problem)} |")
+        problem = d.problem if d.severity == "error" else f"{d.severity}: {d.problem}"
+        lines.append(f"| {_table_cell(d.path)} | {d.line}:{d.column} | {_table_cell(problem)} |")
     return "\n".join(lines) + "\n"
 
 

@@ -83,10 +83,11 @@ _URL_SAFE = "/:?#[]@!$&*+,;=%-._~"
 
 @lru_cache(maxsize=65536)
 def link_target(url: str) -> Markup:
-    """An absolute https URL or a relative path, made safe as a Markdown or HTML link target."""
+    """An absolute web URL (https, or http, which `check` accepts with a warning) or a relative
+    path, made safe as a Markdown or HTML link target."""
     parts = urlsplit(url)
-    if parts.scheme not in ("", "https") or (parts.scheme and not parts.netloc):
-        raise ValueError(f"refusing to link to {url!r}: only https URLs and relative paths")
+    if parts.scheme not in ("", "https", "http") or (parts.scheme and not parts.netloc):
+        raise ValueError(f"refusing to link to {url!r}: only web URLs and relative paths")
     return Markup(quote(url, safe=_URL_SAFE))
 
 

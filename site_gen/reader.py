@@ -11,6 +11,7 @@ import datetime as dt
 import marshal
 import os
 import pickle
+import re
 import time
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from site_gen.validation import (
     schema_diagnostics,
     TermCheck,
     file_name_diagnostic,
+    insecure_link_warnings,
     misplaced_file_diagnostics,
     term_definition_diagnostics,
     title_digest,
@@ -41,6 +43,8 @@ from site_gen.yaml_source import YamlDocument, read_yaml
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 400
+# A file that holds no http:// link has nothing to warn of (a file is located only if it does).
+_HTTP = re.compile(rb"http://", re.IGNORECASE)
 
 
 # By schema file: the validator and its bytecode (marshalled), as loaded or compiled in this process.
@@ -133,6 +137,7 @@ class PaperKeys(NamedTuple):
     arxiv: str | None
     doi: str | None  # lower case: DOIs are case-insensitive
     title_digest: bytes  # of the normalised title: only compared, and a third of the index's size
+    warnings: tuple[tuple[int, int, str, str], ...]  # (line, column, message, hint), plain for marshal
 
 
 # What the parse cache keeps of each file: a valid paper's PaperKeys as a plain tuple, or why the
@@ -166,8 +171,16 @@ def _read_file(path: str, paper_id: str, display_path: str, known: Container[byt
     if isinstance(parsed, Rejected):
         summary: Summary = parsed
     else:
-        summary = (parsed.source, parsed.category, parsed.tags, parsed.arxiv, parsed.doi and parsed.doi.lower(), title_digest(parsed.title))
+        warnings = tuple((w.line, w.column, w.message, w.hint) for w in _warnings(raw, display_path))
+        summary = (parsed.source, parsed.category, parsed.tags, parsed.arxiv, parsed.doi and parsed.doi.lower(), title_digest(parsed.title), warnings)
     return (key, summary, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _warnings(raw: bytes, display_path: str) -> list[Diagnostic]:
+    """What is worth a look in a valid paper file; located only where there is something to say."""
+    if not _HTTP.search(raw):
+        return []
+    return insecure_link_warnings(locate(raw, display_path), display_path)
 
 
 def _read_all(jobs: list[FileJob], known: Container[bytes], today: dt.date) -> list[FileResult]:
@@ -224,6 +237,7 @@ class ValidList:
     files: dict[str, tuple[Signature, bytes]]
     parse_cache: ParseCache
     root: str
+    warnings: list[Diagnostic]
 
     def __len__(self) -> int:
         return len(self.files)
@@ -315,11 +329,12 @@ def scan_project(project: Project, today: dt.date | None = None, use_cache: bool
             if terms is not None and summary.readable:
                 problems.extend(terms.of_document(located(display_path), display_path))
     problems.extend(duplicate_diagnostics(valid, located))
+    warnings = sorted(Diagnostic(keys.source, *warning, severity="warning") for keys in valid for warning in keys.warnings)
     if problems:
-        raise InputError(problems)
+        raise InputError(problems, warnings)
     assert taxonomy is not None
     parse_cache.save(files, taken_ns)
-    return ValidList(taxonomy, files, parse_cache, str(project.root))
+    return ValidList(taxonomy, files, parse_cache, str(project.root), warnings)
 
 
 def read_project(project: Project, today: dt.date | None = None, use_cache: bool = True) -> tuple[Taxonomy, list[Paper]]:

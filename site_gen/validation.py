@@ -202,12 +202,14 @@ def _pattern_diagnostic(label: str, value: str, prop: dict, error: jsonschema.Va
         return _ends_with_line_break(label, diag)
     if any(character.isdigit() and not character.isascii() for character in value):
         return diag(f"{label} {value!r} has digits other than 0-9", "write it with the digits 0-9")
-    if "https://" in error.validator_value:
+    if "://" in error.validator_value:
         scheme = value.split(":", 1)[0].lower() if ":" in value else ""
-        if scheme == "http":
+        http_allowed = "https?://" in error.validator_value
+        if scheme == "http" and not http_allowed:
             return diag(f"{label} {value!r} uses http://", "use the https:// address")
-        if scheme and scheme != "https":
-            return diag(f"{label} {value!r} is not a web link ({scheme}: is not allowed)", "only https:// links are allowed")
+        if scheme and scheme not in ("http", "https"):
+            allowed = "https:// (or http://) links" if http_allowed else "https:// links"
+            return diag(f"{label} {value!r} is not a web link ({scheme}: is not allowed)", f"only {allowed} are allowed")
         return diag(f"{label} {value!r} is not a valid https URL", "write the full address, starting with https://")
     if label == "arXiv id" and re.fullmatch(r"[0-9]{4}\.[0-9]{4,5}v[0-9]+", value):
         return diag(f"arXiv id {value!r} has a version suffix", f"drop it: arxiv: \"{value.rsplit('v', 1)[0]}\"")
@@ -274,6 +276,34 @@ def paper_rule_diagnostics(paper_id: str, document: YamlDocument, display_path: 
                 found.append(Diagnostic(display_path, line, column, f"added date {added} is in the future", "use the date the paper joined the list"))
         except ValueError:
             pass  # reported by the schema's date format check
+    return found
+
+
+@cache
+def _web_link_fields() -> tuple[tuple[str, bool], ...]:
+    """The paper fields that hold web links, from the schema: (name, whether it maps labels to links)."""
+    def is_link(prop: dict) -> bool:  # a reference, relative or (once a validator resolved it) absolute
+        return prop.get("$ref", "").endswith("#/$defs/webUrl")
+
+    return tuple(
+        (name, not is_link(prop))
+        for name, prop in load_schema("paper.schema.json")["properties"].items()
+        if is_link(prop) or is_link(prop.get("additionalProperties") or {})
+    )
+
+
+def insecure_link_warnings(document: YamlDocument, display_path: str) -> list[Diagnostic]:
+    """Links served over http://: accepted (old pages often have no https), and worth a look."""
+    found = []
+    for name, labelled in _web_link_fields():
+        value = document.data.get(name)
+        links = value.items() if labelled and isinstance(value, dict) else [(None, value)]
+        for label, link in links:
+            if isinstance(link, str) and link.lower().startswith("http://"):
+                line, column = document.location((name, label) if label is not None else (name,))
+                field = f"{name}.{label}" if label is not None else name
+                found.append(Diagnostic(display_path, line, column, f"{field} {link!r} is served over http://",
+                                        "use its https:// address if the site has one", severity="warning"))
     return found
 
 

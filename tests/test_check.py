@@ -60,10 +60,9 @@ CASES = [
     ("arxiv url", replace('arxiv: "2403.03507"', "arxiv: https://arxiv.org/abs/2403.03507"), 7, "must be the bare id"),
     ("malformed doi", replace("venue: ICML 2024", "venue: ICML 2024\ndoi: 11.1000/abc"), 7, "DOI '11.1000/abc' is malformed"),
     ("doi url", replace("venue: ICML 2024", "venue: ICML 2024\ndoi: https://doi.org/10.1000/abc"), 7, "must be the bare DOI"),
-    ("http url", replace("code: https://github.com", "code: http://github.com"), 8, "uses http://"),
     ("javascript url", replace("code: https://github.com/jiaweizzhao/GaLore", "code: javascript:alert(1)"), 8, "javascript: is not allowed"),
     ("data url", replace("code: https://github.com/jiaweizzhao/GaLore", "code: data:text/html,hi"), 8, "data: is not allowed"),
-    ("bad link url", VALID_PAPER + "links:\n  video: ftp://x.org/v\n", 14, "links.video 'ftp://x.org/v' is not a web link"),
+    ("bad link url", VALID_PAPER + "links:\n  video: ftp://x.org/v\n", 14, "links.video 'ftp://x.org/v' is not a web link (ftp: is not allowed) — only https:// (or http://) links"),
     ("empty tags", replace("tags: [llm, low-rank]", "tags: []"), 10, "tags is empty"),
     ("duplicate tag", replace("tags: [llm, low-rank]", "tags: [llm, llm]"), 10, "'llm' more than once"),
     ("too many tags", replace("tags: [llm, low-rank]", "tags: [a, b, c, d, e, f, g, h, i]"), 10, "at most 8"),
@@ -206,6 +205,37 @@ def test_github_annotations_and_step_summary(paper_list: PaperList, tmp_path):
         "::error file=papers/galore.yml,line=6,col=1,title=site-gen check::unknown field 'venu' — did you mean 'venue'?"
     ]
     assert "| papers/galore.yml | 6:1 | unknown field 'venu' — did you mean 'venue'? |" in summary.read_text()
+
+
+HTTP_PAPER = replace("code: https://github.com", "code: http://github.com") + "links:\n  Lab page: http://lab.example.edu/~ada/\n  video: https://example.org/v\n"
+
+
+def test_http_links_are_warnings_that_change_nothing_else(paper_list: PaperList):
+    paper_list.write("galore", HTTP_PAPER)
+    result = paper_list.check()
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "papers/galore.yml:8:7: warning: code 'http://github.com/jiaweizzhao/GaLore' is served over http:// — use its https:// address if the site has one",
+        "papers/galore.yml:14:13: warning: links.Lab page 'http://lab.example.edu/~ada/' is served over http:// — use its https:// address if the site has one",
+    ]
+    assert result.stdout.endswith("tags: OK (2 warning(s) above)\n")
+    # The warnings are remembered with the file: a warm run finds them without parsing it again.
+    assert paper_list.check().stderr == result.stderr
+    assert paper_list.run("build").exit_code == 0
+
+
+def test_warnings_are_annotations_too_and_come_after_errors(paper_list: PaperList, tmp_path):
+    paper_list.write("galore", HTTP_PAPER)
+    paper_list.write("other", VALID_PAPER.replace("2403.03507", "2403.03508").replace("GaLore:", "Other:").replace("venue: ICML 2024", "venu: x"))
+    summary = tmp_path / "summary.md"
+    result = paper_list.check(env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 1
+    commands = result.stdout.splitlines()
+    assert [line.split(" ", 1)[0] for line in commands] == ["::error", "::warning", "::warning"]
+    assert commands[1].startswith("::warning file=papers/galore.yml,line=8,col=7,title=site-gen check::code ")
+    assert result.stderr.splitlines()[-1] == "1 error(s), 2 warning(s)"
+    text = summary.read_text()
+    assert "### site-gen check: 1 error(s), 2 warning(s)" in text and "| 8:7 | warning: code" in text
 
 
 def test_github_format_flag_escapes_newlines_and_percent():

@@ -9,7 +9,7 @@ from tests.test_mkdocs_site import HOSTILE_TITLES
 
 HOSTILE_AUTHOR = "<b onmouseover=alert(1)>Eve</b>"
 HOSTILE_VENUE = "<iframe src=javascript:alert(1)> 2024"
-# httpsUrl forbids spaces, quotes and angle brackets; everything else a link could break on is here.
+# webUrl forbids spaces, quotes and angle brackets; everything else a link could break on is here.
 HOSTILE_URL = "https://evil.example/a)](javascript:alert(1))'onmouseover='alert(2)'{:onclick=alert(3)}"
 HOSTILE_LINK_LABEL = "<b>Slides</b> [x](javascript:alert(5))"
 HOSTILE_NOTE = "<style>body{display:none}</style> ![img](https://evil.example/x.png)"
