@@ -16,8 +16,8 @@ it was.
 
 While a version is being changed its folder is named `.docs.<n>.partial`: what a killed write
 leaves (that folder, a version never shown, a link never put in place) is recognised by its name
-and removed by the next write, as is a plain folder at `build/docs` from before versions, which the
-first write swaps with the link in one step too (Linux's renameat2 RENAME_EXCHANGE).
+and removed by the next write. A plain folder at `build/docs` (from before versions) is swapped
+with the link in one step too (Linux's renameat2 RENAME_EXCHANGE), then removed.
 """
 
 from __future__ import annotations
@@ -233,10 +233,15 @@ def _show(target: Path, version: str) -> None:
     os.symlink(version, link)
     if target.is_symlink() or not target.is_dir():
         os.replace(link, target)
-    elif not _exchange(link, target):  # a plain folder, from before versions, and no atomic swap here
-        os.rename(target, target.with_name(f".{target.name}.retired"))
+        return
+    # A plain folder, from before versions.
+    if _exchange(link, target):
+        shutil.rmtree(link)
+    else:  # no atomic swap here: for a moment there is no tree
+        retired = target.with_name(f".{target.name}.retired")
+        os.rename(target, retired)
         os.replace(link, target)
-    # A plain folder that was at `target` is now at `link` (or `.retired`): the next write removes it.
+        shutil.rmtree(retired)
 
 
 def _exchange(first: Path, second: Path) -> bool:
