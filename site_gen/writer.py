@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from site_gen.incremental.manifest import Entries, OutputManifest
 
 _PARTIAL = ".partial"
+# The entry of a file whose content is not known: no page's key is empty.
+_UNKNOWN = (b"", (0, 0, 0, 0))
 # What os.link raises where a file system has no hard links (or not between these files).
 _NO_HARD_LINKS = {errno.EPERM, errno.EMLINK, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP}
 
@@ -139,6 +141,11 @@ class OutputTree:
                 # The version on show becomes the one before: the files of its that this write
                 # linked, or whose other link it removed, have a new ctime.
                 recorded[shown] = _restated(shown_entries, shown_root, touched | gone)
+            elif shown is not None and shown_root.is_dir():
+                # A version the manifest did not know (the cache deleted, site-gen updated): what
+                # it holds is known now, the files linked from it (same content) and the others.
+                linked = touched.difference(written)
+                recorded[shown] = {path: recorded[version][path] if path in linked else _UNKNOWN for path in old_files}
             self.manifest.record(recorded, version)
         return WriteReport(tuple(written), len(keys) - len(written), tuple(sorted(old_files - keys.keys())))
 
@@ -153,11 +160,13 @@ class OutputTree:
             if page.path in keys:
                 raise ValueError(f"two pages want the same path: {page.path}")
             key = keys[page.path] = page.key or content_digest(page.content)
-            destination = staging / page.path
             shown = page.content is None or self.is_current(page.path, key)
-            if shown and _same_file(base.get(page.path), shown_entries[page.path], destination):
+            held = base.get(page.path)
+            if shown and _same_file(held, shown_entries[page.path], staging, page.path):
                 continue
-            destination.unlink(missing_ok=True)  # may be a hard link to a file on show: never written in place
+            destination = staging / page.path
+            if held is not None:  # perhaps a hard link to a file on show: never written in place
+                destination.unlink(missing_ok=True)
             if destination.parent not in folders:
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(destination.parent)
@@ -172,15 +181,15 @@ class OutputTree:
         return keys, written, touched
 
 
-def _same_file(held: tuple | None, shown: tuple, path: Path) -> bool:
-    """Whether the file at `path`, recorded as `held`, is the file on show recorded as `shown`,
-    which the caller found unchanged: a hard link to it, or (where there are no hard links) a copy
-    with the same key and mtime, unchanged since it was recorded."""
+def _same_file(held: tuple | None, shown: tuple, staging: Path, path: str) -> bool:
+    """Whether the file at `path` in `staging`, recorded as `held`, is the file on show recorded
+    as `shown`, which the caller found unchanged: a hard link to it, or (where there are no hard
+    links) a copy with the same key and mtime, unchanged since it was recorded."""
     if held is None or held[0] != shown[0]:
         return False
     if held[1] == shown[1]:  # the same inode and ctime
         return True
-    return held[1][0] == shown[1][0] and _signature(path) == held[1]
+    return held[1][0] == shown[1][0] and _signature(staging / path) == held[1]
 
 
 def _signature(path: Path) -> Signature | None:
