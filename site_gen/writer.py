@@ -11,8 +11,9 @@ inode and mtime, so MkDocs' dirty builds see only real changes), a page with new
 written, a page that is gone is removed. With an output manifest (site_gen/incremental/manifest.py)
 the writer knows what both versions hold and a one-paper edit touches a few files; without one (the
 first build, the cache deleted, site-gen updated) the new version is made whole, unchanged files
-hard-linked from the one on show. Bad input or a crash while rendering leaves the tree on show as
-it was.
+hard-linked from the one on show. So is the second version, by the write after the very first
+(at 10,000 pages, ~0.15 s of links, once). Bad input or a crash while rendering leaves the tree on
+show as it was.
 
 While a version is being changed its folder is named `.docs.<n>.partial`: what a killed write
 leaves (that folder, a version never shown, a link never put in place) is recognised by its name
