@@ -39,9 +39,9 @@ KILLED = 86  # the exit status of a process ended at the chosen step
 
 
 @contextmanager
-def failing_at(step: int | None, fail: Callable[[str, tuple], None]) -> Iterator[list[int]]:
-    """Count the calls that change the file system; call `fail(name, args)` instead of the
-    `step`-th (None: only count). Yields the count so far."""
+def failing_at(step: int | None, fail: Callable[[str, tuple, Callable], None]) -> Iterator[list[int]]:
+    """Count the calls that change the file system; call `fail(name, args, call)` instead of the
+    `step`-th (None: only count), `call` making it. Yields the count so far."""
     count = [0]
     real = {name: getattr(os, name) for name in _FILE_SYSTEM_CALLS} | {"open": io.open}
 
@@ -50,7 +50,7 @@ def failing_at(step: int | None, fail: Callable[[str, tuple], None]) -> Iterator
             if _changes_the_file_system(name, args, kwargs):
                 count[0] += 1
                 if count[0] == step:
-                    fail(name, args)
+                    fail(name, args, lambda: real[name](*args, **kwargs))
             return real[name](*args, **kwargs)
 
         return call
@@ -76,13 +76,17 @@ def _changes_the_file_system(name: str, args: tuple, kwargs: dict) -> bool:
     return os.path.lexists(args[0]) is (name != "mkdir")
 
 
-def disk_full(name: str, args: tuple) -> None:
+def disk_full(name: str, args: tuple, call: Callable) -> None:
     """Raise what the system raises (with the paths it names: of a link or a rename, both)."""
     paths = [os.fsdecode(arg) for arg in args[:2] if isinstance(arg, (str, Path))][: 2 if name in ("link", "symlink", "rename", "replace") else 1]
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), *paths[:1], *([None, *paths[1:]] if len(paths) == 2 else []))
 
 
-def killed(name: str, args: tuple) -> None:
+def killed(name: str, args: tuple, call: Callable) -> None:
+    """End the process: before the call, but for a file opened for writing, after it (the file
+    there and empty, as a write cut short leaves it)."""
+    if name == "open":
+        call()
     os._exit(KILLED)
 
 
