@@ -96,7 +96,7 @@ def os_error_message(error: OSError, project: Project) -> str:
     build folder it names the folder, not the hidden files that site-gen was writing there."""
     build_folder = project.output_dir.parent
     written = error.filename2 or error.filename  # of a link or a rename: where it was going
-    path = Path(os.fsdecode(written)) if written else build_folder
+    path = Path(os.fsdecode(written)) if isinstance(written, (str, bytes, os.PathLike)) else build_folder
     # The build names every file by its absolute path, but for the names inside a folder it
     # removes (shutil.rmtree works relative to the folder) and a link's relative target.
     inside = not path.is_absolute() or path.is_relative_to(build_folder)
