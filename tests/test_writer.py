@@ -237,6 +237,29 @@ def test_unchanged_files_keep_their_inode_and_mtime_across_builds(tmp_path: Path
             assert ((now.st_ino, now.st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)) is (path not in report.written), path
 
 
+def test_without_hard_links_files_are_copied_with_their_mtime_and_builds_stay_incremental(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """On a file system without hard links (os.link fails as on FAT), an unchanged page is copied
+    into the version taken up once, with its mtime, and not again at each build."""
+    attempts = []
+
+    def no_hard_links(source, destination, **kwargs):
+        attempts.append(str(destination).split(".partial/", 1)[1])
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM), source, None, destination)
+
+    monkeypatch.setattr(os, "link", no_hard_links)
+    listing = incremental(tmp_path / "list")
+    out = listing.root / "build/docs"
+    edit(listing)
+    report = build(Project(listing.root))
+    assert tree_digest(out) == expected_tree(tmp_path)
+    for _ in range(2):  # each version of the tree in turn
+        mtimes = {path: os.stat(out / path).st_mtime_ns for path in tree_digest(out)}
+        attempts.clear()
+        written_before, report = report.written, build(Project(listing.root))
+        assert report.written == () and sorted(attempts) == sorted(written_before)  # copied: what the build before wrote
+        assert {path: os.stat(out / path).st_mtime_ns for path in tree_digest(out)} == mtimes
+
+
 def test_a_plain_folder_from_an_older_release_becomes_a_link_and_is_removed(tmp_path: Path):
     listing = plain_folder_from_an_older_release(tmp_path / "list")
     (listing.root / "build/docs/stale.md").write_text("from an older release")
