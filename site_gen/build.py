@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -15,6 +19,8 @@ from site_gen.schema import paper_schema
 from site_gen.sections import MissingMarkers, fill_section
 from site_gen.writer import OutputTree, Page, WriteReport
 
+# In the build folder: held (flock) by the build writing into it.
+LOCK_FILE = ".lock"
 # Hand-written pages that get a generated section, and which one.
 _FILLED_SECTIONS = {"contributing.md": ("fields", lambda: field_reference(paper_schema()))}
 
@@ -39,14 +45,34 @@ def hand_written_pages(docs_dir: Path) -> Iterator[Page]:
         yield Page(relative, content)
 
 
+@contextmanager
+def one_build_at_a_time(project: Project) -> Iterator[None]:
+    """Hold the build folder's lock: a second build in the same folder (another terminal, `mkdocs
+    serve`) waits until this one is done. The lock goes with the process, however it ends."""
+    folder = project.output_dir.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"{project.display(folder)}: another build is writing here — waiting until it is done", file=sys.stderr, flush=True)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
 def build(project: Project) -> WriteReport:
-    """Generate the site's Markdown into project.output_dir. Raises InputError before writing anything."""
-    valid = scan_project(project)
-    catalog = Catalog.build(valid.taxonomy, valid.papers())
-    cache = BuildCache(project.cache_dir, project.output_dir)
-    hand_written = list(hand_written_pages(project.docs_dir))
-    memo = cache.memo(valid.content_keys())
-    renderer = SiteRenderer(catalog, Options.of(catalog.taxonomy), memo, {page.path for page in hand_written})
-    report = OutputTree(project.output_dir, cache.manifest).write([*hand_written, *renderer.pages()])
-    cache.save()
+    """Generate the site's Markdown into project.output_dir. Raises InputError before writing
+    anything; waits for another build into the same folder to finish first."""
+    with one_build_at_a_time(project):
+        valid = scan_project(project)
+        catalog = Catalog.build(valid.taxonomy, valid.papers())
+        cache = BuildCache(project.cache_dir, project.output_dir)
+        hand_written = list(hand_written_pages(project.docs_dir))
+        memo = cache.memo(valid.content_keys())
+        renderer = SiteRenderer(catalog, Options.of(catalog.taxonomy), memo, {page.path for page in hand_written})
+        report = OutputTree(project.output_dir, cache.manifest).write([*hand_written, *renderer.pages()])
+        cache.save()
     return report

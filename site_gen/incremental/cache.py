@@ -7,7 +7,7 @@ from typing import Mapping
 
 from site_gen.incremental.manifest import OutputManifest
 from site_gen.incremental.memo import Memo
-from site_gen.incremental.store import LazyPickledDict, load_pickle, save_pickle
+from site_gen.incremental.store import LazyPickledDict, load_pickle, remove_abandoned_files, save_pickle
 from site_gen.incremental.version import code_version
 from site_gen.templating import keep_compiled_templates
 
@@ -21,6 +21,7 @@ class BuildCache:
     """A build's memory of earlier builds: opened before rendering, saved once the tree is written."""
 
     def __init__(self, cache_dir: Path, output_dir: Path):
+        remove_abandoned_files(cache_dir)
         version = code_version()
         keep_compiled_templates(cache_dir / "templates", version)
         self.manifest = OutputManifest(cache_dir / _MANIFEST_FILE, version, output_dir)

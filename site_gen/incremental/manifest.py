@@ -1,7 +1,13 @@
-"""What the generated tree holds: for every file, the key of what it was made from and the file's
-stat signature after writing. A page whose key is unchanged and whose file is still as written
-is neither rendered (the memo asks `is_current` first) nor written: it keeps its inode and mtime,
-so watchers and MkDocs' dirty builds see only real changes."""
+"""What the versions of the generated tree hold (site_gen/writer.py keeps two: the one on show and
+the one before it): for every file, the key of what it was made from and the file's stat signature
+after writing. A page whose key is unchanged and whose file is still as written is neither
+rendered (the memo asks `is_current` first) nor written: it keeps its inode and mtime, so watchers
+and MkDocs' dirty builds see only real changes.
+
+Versions are known by their folder's name, relative to the tree's folder, and files by their path
+in the tree: a copied project (`cp -a`, `cp -r`, a restored CI cache) keeps them, and whatever
+else changed (inodes, ctimes, mtimes) only makes the first build compare files by content and
+record them again."""
 
 from __future__ import annotations
 
@@ -9,33 +15,57 @@ import os
 from pathlib import Path
 
 from site_gen.incremental.store import Signature, load_pickle, save_pickle, signature
+from site_gen.writer import shown_version
+
+# A version's files: path -> (key, signature).
+Entries = dict[str, tuple[bytes, Signature]]
 
 
 class OutputManifest:
     def __init__(self, path: Path, header: object, target: Path):
-        self.path, self.header, self.target = path, header, target
-        saved = load_pickle(path, header) if target.is_dir() else None
-        self.entries: dict[str, tuple[bytes, Signature]] = saved or {}
+        self.path, self.header = path, header
+        shown = shown_version(target)
+        self.root = str(target.parent / shown) if shown else str(target)
+        self.versions = _unpacked(load_pickle(path, header))
+        # What `target` shows (nothing known of a tree from before versions).
+        self.entries: Entries = self.versions.get(shown, {}) if shown else {}
 
     def is_current(self, page_path: str, key: bytes) -> bool:
-        """Whether the file at `page_path` is exactly what was written for `key`."""
+        """Whether the file at `page_path` in the tree on show is exactly what was written for `key`."""
         known = self.entries.get(page_path)
         if known is None or known[0] != key:
             return False
         try:
-            return signature(os.stat(f"{self.target}/{page_path}")) == known[1]
+            return signature(os.stat(f"{self.root}/{page_path}")) == known[1]
         except OSError:
             return False
 
-    def record(self, keys: dict[str, bytes], touched: set[str]) -> None:
-        """After a write: the tree holds the pages `keys` names, and the files in `touched` were
-        written (their stat is taken again)."""
-        entries: dict[str, tuple[bytes, Signature]] = {}
-        for page_path, key in keys.items():
-            known = self.entries.get(page_path)
-            if page_path in touched or known is None or known[0] != key:
-                entries[page_path] = (key, signature(os.stat(f"{self.target}/{page_path}")))
-            else:
-                entries[page_path] = known
-        self.entries = entries
-        save_pickle(self.path, self.header, entries)
+    def record(self, versions: dict[str, Entries], shown: str) -> None:
+        """After a write: what each version holds, `shown` the one on show."""
+        self.versions, self.entries = versions, versions[shown]
+        save_pickle(self.path, self.header, _packed(versions, shown))
+
+
+# Saved as the version on show and, for each other one, only where it differs: versions share
+# most of their files (hard links: the same key and signature), and the manifest is read by every
+# build.
+def _packed(versions: dict[str, Entries], shown: str) -> tuple:
+    entries = versions[shown]
+    others = {}
+    for name, other in versions.items():
+        if name != shown:
+            differences: dict[str, tuple[bytes, Signature] | None] = {path: None for path in entries.keys() - other.keys()}
+            differences.update((path, entry) for path, entry in other.items() if entries.get(path) != entry)
+            others[name] = differences
+    return shown, entries, others
+
+
+def _unpacked(saved: tuple | None) -> dict[str, Entries]:
+    if saved is None:
+        return {}
+    shown, entries, others = saved
+    versions = {shown: entries}
+    for name, differences in others.items():
+        other = {**entries, **differences}
+        versions[name] = {path: entry for path, entry in other.items() if entry is not None}
+    return versions

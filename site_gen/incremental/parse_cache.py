@@ -110,7 +110,10 @@ class ParseCache:
             return
         keys = {key for _, key in files.values()}
         store.kept_files.keep_results(keys)
-        if not self.changed and files == self.files and len(keys) == len(self.summaries):
+        # Files that were too recent to trust at the last save but are not now (a fresh clone or
+        # copy built at once): unless the index is saved again, they would be read every time.
+        trusted_now = any(self.taken_ns - _RACY_NS <= stat[0] < taken_ns - _RACY_NS for stat, _ in files.values())
+        if not self.changed and not trusted_now and files == self.files and len(keys) == len(self.summaries):
             return
         if isinstance(self.results, LazyPickledDict) and (self.results.added or len(keys) != len(self.summaries)):
             self.save_results(keys)

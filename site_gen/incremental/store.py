@@ -3,15 +3,18 @@
 Three formats: pickles under a header (`save_pickle`/`load_pickle`: the output manifest, the memo's
 pieces), the parse index in marshal (read on every run, ~2x faster than pickle for its tuples of
 strings and numbers), and `LazyPickledDict`, a dict on disk read only when a value is asked for.
-Every file is written atomically and carries a header (the code version and whatever else its
-data depends on); a missing, stale or damaged file reads as absent, never as data.
+Every file is written atomically, carries a header (the code version and whatever else its data
+depends on) and ends with a checksum of all before it; a missing, stale or damaged file reads as
+absent, never as data.
 """
 
 from __future__ import annotations
 
+import io
 import marshal
 import os
 import pickle
+import zlib
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,11 +95,13 @@ def load_marshal(path: Path, header: object) -> Any:
     remembered = kept_files.get(path, header)
     if remembered is not None:
         return remembered
+    checked = _read_checked(path)
+    if checked is None:
+        return None
+    data, opened = checked
     try:
-        with path.open("rb") as handle:
-            opened = os.fstat(handle.fileno())
-            saved = marshal.loads(handle.read())
-    except (OSError, EOFError, ValueError, TypeError):
+        saved = marshal.loads(memoryview(data)[len(_MAGIC) : -_CHECKSUM_SIZE])
+    except (EOFError, ValueError, TypeError):
         return None
     if not (isinstance(saved, tuple) and saved and saved[0] == header):
         return None
@@ -153,17 +158,20 @@ class LazyPickledDict(MutableMapping):
         remembered = kept_files.get(self.path, self.header)
         if remembered is not None:
             return remembered[0] if count_only else remembered[1]
-        try:
-            with self.path.open("rb") as handle:
-                opened = os.fstat(handle.fileno())
-                if pickle.load(handle) != self.header:
-                    return None
-                count = pickle.load(handle)
-                if count_only:
-                    return count
-                entries = pickle.load(handle)
-        except _UNREADABLE:
+        if count_only:
+            # Not checked: the checksum ends a file of up to 60 MB, and the count only decides
+            # whether additions go to the side file; the entries are checked when they are loaded.
+            try:
+                with self.path.open("rb") as handle:
+                    if handle.read(len(_MAGIC)) != _MAGIC or pickle.load(handle) != self.header:
+                        return None
+                    return pickle.load(handle)
+            except _UNREADABLE:
+                return None
+        loaded = _load_pickles(self.path, self.header, 2)
+        if loaded is None:
             return None
+        (count, entries), opened = loaded
         kept_files.put(self.path, self.header, (count, entries), read_from=opened)
         return entries
 
@@ -225,33 +233,114 @@ class LazyPickledDict(MutableMapping):
 # What reading a missing, truncated or foreign pickle file raises.
 _UNREADABLE = (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, ValueError, TypeError)
 
+# Every cache file starts with this and ends with the CRC-32 of all before its last 4 bytes. A
+# CRC rather than a cryptographic digest: it is there to catch damage (a flipped bit, a torn or
+# truncated write), not tampering (whoever can write the cache can write its checksum too), and on
+# this machine it takes 0.14 ms per MB where blake2b takes 0.72: 5 ms rather than 27 for the
+# 38 MB of pieces of 10,000 papers, whose unpickling takes 47.
+_MAGIC = b"site-gen cache\n"
+_CHECKSUM_SIZE = 4
+# A file being written is named `<name>.<process id>.tmp`.
+_TEMPORARY = ".tmp"
+
+
+def _read_checked(path: Path) -> tuple[bytes, os.stat_result] | None:
+    """The whole file, if its checksum holds, and its stat when it was opened."""
+    try:
+        with path.open("rb") as handle:
+            opened = os.fstat(handle.fileno())
+            data = handle.read()
+    except OSError:
+        return None
+    if len(data) < len(_MAGIC) + _CHECKSUM_SIZE or not data.startswith(_MAGIC):
+        return None
+    if zlib.crc32(memoryview(data)[:-_CHECKSUM_SIZE]) != int.from_bytes(data[-_CHECKSUM_SIZE:], "big"):
+        return None
+    return data, opened
+
+
+def _load_pickles(path: Path, header: object, count: int) -> tuple[list[Any], os.stat_result] | None:
+    """The `count` pickles that follow the header in a file that save_pickle wrote under the same
+    header, and the file's stat when it was opened; None if it is missing, stale or damaged."""
+    checked = _read_checked(path)
+    if checked is None:
+        return None
+    data, opened = checked
+    stream = io.BytesIO(data)  # shares `data`'s bytes: no copy
+    stream.seek(len(_MAGIC))
+    try:
+        if pickle.load(stream) != header:
+            return None
+        return [pickle.load(stream) for _ in range(count)], opened
+    except _UNREADABLE:
+        return None
+
 
 def load_pickle(path: Path, header: object) -> Any:
     """The data saved by save_pickle under the same header, or None (missing, stale or damaged)."""
     remembered = kept_files.get(path, header)
     if remembered is not None:
         return remembered[0]
-    try:
-        with path.open("rb") as handle:
-            opened = os.fstat(handle.fileno())
-            if pickle.load(handle) == header:
-                data = pickle.load(handle)
-                kept_files.put(path, header, (data,), read_from=opened)
-                return data
-    except _UNREADABLE:
-        pass
-    return None
+    loaded = _load_pickles(path, header, 1)
+    if loaded is None:
+        return None
+    (data,), opened = loaded
+    kept_files.put(path, header, (data,), read_from=opened)
+    return data
+
+
+class _Checksummed:
+    """A binary file being written, and the CRC-32 of what has been written to it."""
+
+    def __init__(self, handle: BinaryIO):
+        self.handle, self.checksum = handle, 0
+
+    def write(self, data: bytes) -> int:
+        self.checksum = zlib.crc32(data, self.checksum)
+        return self.handle.write(data)
 
 
 @contextmanager
-def _replaced_atomically(path: Path) -> Iterator[BinaryIO]:
-    """A file to write that replaces `path` only once complete: a crash leaves the previous file or
-    none, never half of one."""
+def _replaced_atomically(path: Path) -> Iterator[_Checksummed]:
+    """A file to write (after the magic bytes, before the checksum) that replaces `path` only
+    once complete: a crash leaves the previous file or none, never half of one. A write that
+    fails (a full disk) leaves no temporary file; a killed one's is removed by
+    `remove_abandoned_files`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    with temporary.open("wb") as handle:
-        yield handle
-    os.replace(temporary, path)
+    temporary = path.with_suffix(f".{os.getpid()}{_TEMPORARY}")
+    try:
+        with temporary.open("wb") as handle:
+            checked = _Checksummed(handle)
+            checked.write(_MAGIC)
+            yield checked
+            handle.write(checked.checksum.to_bytes(_CHECKSUM_SIZE, "big"))
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def remove_abandoned_files(folder: Path) -> None:
+    """Remove the temporary files of processes that were killed while writing into `folder` (a
+    temporary file is named after its process's id)."""
+    try:
+        entries = [entry.name for entry in os.scandir(folder) if entry.name.endswith(_TEMPORARY)]
+    except FileNotFoundError:
+        return
+    for name in entries:
+        pid = name.removesuffix(_TEMPORARY).rpartition(".")[2]
+        if pid.isdigit() and not _is_running(int(pid)):
+            (folder / name).unlink(missing_ok=True)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 def save_pickle(path: Path, header: object, *data: Any) -> None:
