@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import sys
@@ -76,3 +77,22 @@ def build(project: Project) -> WriteReport:
         report = OutputTree(project.output_dir, cache.manifest).write([*hand_written, *renderer.pages()])
         cache.save()
     return report
+
+
+def os_error_message(error: OSError, project: Project) -> str:
+    """What went wrong, on one line, when the file system failed a build (a full disk, a read-only folder). Inside the
+    build folder it names the folder, not the hidden files that site-gen was writing there."""
+    build_folder = project.output_dir.parent
+    written = error.filename2 or error.filename  # of a link or a rename: where it was going
+    path = Path(os.fsdecode(written)) if isinstance(written, (str, bytes, os.PathLike)) else build_folder
+    # The build names every file by its absolute path, but for the names inside a folder it
+    # removes (shutil.rmtree works relative to the folder) and a link's relative target.
+    inside = not path.is_absolute() or path.is_relative_to(build_folder)
+    where = f"{project.display(build_folder)}/" if inside else project.display(path)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        fix = "free some disk space and build again"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        fix = f"make {where} writable, or build a copy of the list where you can write" if inside else f"check the permissions of {where}"
+    else:
+        fix = f"check {where} and build again"
+    return f"{'cannot write into ' if inside else ''}{where}: {error.strerror} — {fix}"

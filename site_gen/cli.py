@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import importlib
 import os
 import sys
@@ -96,39 +95,20 @@ def check(root: Path, output_format: str | None) -> None:
     click.echo(f"{len(valid)} papers, {len(taxonomy.categories)} categories, {len(taxonomy.tags)} tags: OK{warned}")
 
 
-def os_error_message(error: OSError, project: Project) -> str:
-    """One line for a failure of the file system (a full disk, a read-only folder). Inside the
-    build folder it names the folder, not the hidden files that site-gen was writing there."""
-    build_folder = project.output_dir.parent
-    written = error.filename2 or error.filename  # of a link or a rename: where it was going
-    path = Path(os.fsdecode(written)) if isinstance(written, (str, bytes, os.PathLike)) else build_folder
-    # The build names every file by its absolute path, but for the names inside a folder it
-    # removes (shutil.rmtree works relative to the folder) and a link's relative target.
-    inside = not path.is_absolute() or path.is_relative_to(build_folder)
-    where = f"{project.display(build_folder)}/" if inside else project.display(path)
-    if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        fix = "free some disk space and build again"
-    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        fix = f"make {where} writable, or build a copy of the list where you can write" if inside else f"check the permissions of {where}"
-    else:
-        fix = f"check {where} and build again"
-    return f"error: {'cannot write into ' if inside else ''}{where}: {error.strerror} — {fix}"
-
-
 @main.command()
 @root_option
 @format_option
 def build(root: Path, output_format: str | None) -> None:
     """Generate the site's Markdown, navigation and exports into build/docs (nothing is written if
     any paper has an error)."""
-    from site_gen.build import build as build_site
+    from site_gen.build import build as build_site, os_error_message
 
     project = Project(root.resolve())
     with exit_on_input_error(output_format):
         try:
             result = build_site(project)
         except OSError as error:  # the build left build/docs whole (the old tree or the new one)
-            click.echo(os_error_message(error, project), err=True)
+            click.echo(f"error: {os_error_message(error, project)}", err=True)
             sys.exit(1)
     click.echo(
         f"{project.display(project.output_dir)}: {len(result.written)} written, "

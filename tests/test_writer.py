@@ -398,3 +398,17 @@ def test_a_copied_project_builds_incrementally_again_after_one_build(tmp_path: P
     shutil.copytree(copied.root, cold, ignore=shutil.ignore_patterns("build"))
     build(Project(cold))
     assert tree_digest(copied.root / "build/docs") == tree_digest(cold / "build/docs")
+
+
+def test_the_live_preview_reports_a_file_system_failure_in_one_line(paper_list):
+    """`mkdocs serve` regenerates through the plugin: a build folder it cannot write is a
+    PluginError (MkDocs prints it as one line and keeps serving), never a traceback."""
+    from mkdocs.exceptions import PluginError
+
+    from site_gen.mkdocs.serve import regenerate
+    from site_gen.project import Project
+
+    (paper_list.root / "build").write_text("not a folder")
+    with pytest.raises(PluginError, match=r"^paper-list: .*build.* — ") as raised:
+        regenerate(Project(paper_list.root))
+    assert "\n" not in str(raised.value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from mkdocs.exceptions import PluginError
 
-from site_gen.build import build
+from site_gen.build import build, os_error_message
 from site_gen.diagnostics import InputError
 from site_gen.incremental.store import keep_cache_files_in_memory
 from site_gen.project import Project
@@ -22,6 +22,8 @@ def regenerate(project: Project) -> None:
         build(project)
     except InputError as error:
         raise PluginError("\n".join(d.format_text() for d in error.diagnostics)) from None
+    except OSError as error:  # a full disk, a read-only folder: the tree on show is left whole
+        raise PluginError(f"paper-list: {os_error_message(error, project)}") from None
 
 
 def watch_sources(server, docs_dir: str, project: Project) -> None:
