@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import filecmp
 import importlib.metadata
+import json
 import re
 import subprocess
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,46 @@ def test_files_shared_with_this_repository_are_the_same():
 def test_the_pinned_version_has_a_changelog_entry():
     version = importlib.metadata.version("site-gen")
     assert re.search(rf"^## {re.escape(version)} ", (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), re.MULTILINE)
+
+
+def test_a_new_list_takes_an_imported_library_and_builds(tmp_path: Path):
+    """The way a maintainer starts: init, import their BibTeX, Zotero and Jekyll papers, fill in
+    what `check` names, then the list's own `make check` and `make test`."""
+    from tests.test_import import BIBTEX, CSL_ITEMS, JEKYLL_PAGES, assert_on_its_page
+
+    root = tmp_path / "my-papers"
+    assert init(str(root), "--repository", "someone/my-papers").exit_code == 0
+    sources = tmp_path / "sources"
+    (sources / "_publications").mkdir(parents=True)
+    (sources / "library.bib").write_text(BIBTEX, encoding="utf-8")
+    (sources / "zotero.json").write_text(json.dumps(CSL_ITEMS, ensure_ascii=False), encoding="utf-8")
+    for name, page in JEKYLL_PAGES.items():
+        (sources / "_publications" / name).write_text(textwrap.dedent(page), encoding="utf-8")
+    outputs = {}
+    for source in ("library.bib", "zotero.json", "_publications"):
+        result = CliRunner().invoke(main, ["import", str(sources / source), "--root", str(root)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        outputs[source] = result.output
+    # The example paper is one of the library's: it is skipped as a duplicate, naming the file.
+    assert "papers/attention-is-all-you-need.yml" in outputs["zotero.json"], outputs["zotero.json"]
+
+    # `check` names what the sources did not say; the maintainer fills it in.
+    for path in (root / "papers").glob("*.yml"):
+        if path.name != "_taxonomy.yml":
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if not data.get("category") or not data.get("tags"):
+                data["category"] = data.get("category") or "evaluation"
+                data["tags"] = data.get("tags") or ["benchmark"]
+                path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    imported = {path.stem for path in (root / "papers").glob("*.yml")} - {"_taxonomy", "attention-is-all-you-need"}
+    assert {"generative-adversarial-nets", "reflexion", "learning-represent-programs-graphs"} <= imported
+
+    for target in ("check", "test"):
+        proc = subprocess.run(["make", target, f"BIN={BIN}", "-o", ".venv/.installed"], cwd=root, env=builder_env(),
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    site = root / "build" / "test-site"
+    assert_on_its_page(site, "generative-adversarial-nets", "Generative Adversarial Nets", "Jérôme Möller")
+    assert_on_its_page(site, "reflexion", "NeurIPS 2023")
+    assert_on_its_page(site, "learning-represent-programs-graphs", "Learning to Represent Programs with Graphs")
+    assert "Generative Adversarial Nets" in (root / "README.md").read_text(encoding="utf-8")
