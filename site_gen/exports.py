@@ -168,14 +168,14 @@ def _one_line(text: str) -> str:
 
 def ris_entry(paper: Paper) -> str:
     """The paper as one RIS record (the tagged format of EndNote, Zotero, Mendeley): each field on
-    its own `XX  - value` line, in the order the format's readers expect, ending with `ER  - `."""
+    its own `XX  - value` line, in the order the format's readers expect, ending with `ER  - `.
+    Like papers.bib, it leaves the abstract to papers.json and the paper's page: abstracts are
+    four fifths of the list's text, and an abstract edit would rewrite every export."""
     # A paper with no venue is a preprint: an unpublished work.
     kind = ("JOUR" if is_journal(paper.venue) else "CPAPER") if paper.venue else "UNPB"
     lines = [("TY", kind), ("TI", paper.title), *(("AU", author) for author in paper.authors), ("PY", str(paper.year))]
     if paper.venue:
         lines.append(("T2", paper.venue))
-    if paper.abstract:
-        lines.append(("AB", paper.abstract))
     if paper.doi:
         lines.append(("DO", paper.doi))
     # Readers split UR at ";" (several links in one field).
@@ -194,7 +194,7 @@ def papers_ris(entries: Iterable[object]) -> str:
 def csl_item(paper: Paper, citation_key: str) -> str:
     """One item of papers.csl.json (what Zotero, Mendeley and citeproc read), indented as an item
     of its array. Names are kept whole (`literal`): splitting them into given and family names
-    would guess wrong for many."""
+    would guess wrong for many. No abstract, as in ris_entry."""
     item: dict[str, object] = {
         "id": citation_key,
         "type": ("article-journal" if is_journal(paper.venue) else "paper-conference") if paper.venue else "article",
@@ -209,8 +209,6 @@ def csl_item(paper: Paper, citation_key: str) -> str:
     item["URL"] = paper.main_url
     if paper.arxiv:
         item["number"] = f"arXiv:{paper.arxiv}"
-    if paper.abstract:
-        item["abstract"] = paper.abstract
     item["keyword"] = ", ".join(paper.tags)
     return "  " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
 
