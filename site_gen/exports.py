@@ -169,8 +169,9 @@ def _one_line(text: str) -> str:
 def ris_entry(paper: Paper) -> str:
     """The paper as one RIS record (the tagged format of EndNote, Zotero, Mendeley): each field on
     its own `XX  - value` line, in the order the format's readers expect, ending with `ER  - `.
-    Like papers.bib, it leaves the abstract to papers.json and the paper's page: abstracts are
-    four fifths of the list's text, and an abstract edit would rewrite every export."""
+    Like papers.bib, it leaves the abstract and the curator's note to papers.json and the paper's
+    page: abstracts are four fifths of the list's text, and an edit of either would rewrite every
+    export."""
     # A paper with no venue is a preprint: an unpublished work.
     kind = ("JOUR" if is_journal(paper.venue) else "CPAPER") if paper.venue else "UNPB"
     lines = [("TY", kind), ("TI", paper.title), *(("AU", author) for author in paper.authors), ("PY", str(paper.year))]
@@ -181,8 +182,6 @@ def ris_entry(paper: Paper) -> str:
     # Readers split UR at ";" (several links in one field).
     lines.append(("UR", paper.main_url.replace(";", "%3B")))
     lines += [("KW", tag) for tag in paper.tags]
-    if paper.note:
-        lines.append(("N1", paper.note))
     return "".join(f"{tag}  - {_one_line(value)}\n" for tag, value in lines) + "ER  - \n"
 
 
