@@ -127,6 +127,12 @@ class Answers:
         except (TypeError, ValueError):
             return cls()
 
+    def forget_older_than(self, day: int) -> None:
+        """Drop the answers given on `day` or before: they are asked again (and the answers
+        about papers no longer listed go)."""
+        self.arxiv = {key: answer for key, answer in self.arxiv.items() if answer[0] > day}
+        self.venues = {key: answer for key, answer in self.venues.items() if answer[0] > day}
+
     def save(self, path: Path) -> None:
         save_pickle(path, CACHE_HEADER, (self.arxiv, self.venues))
 
@@ -191,8 +197,8 @@ def refresh(project: Project, registries: Registries, answers: Answers, today: d
     """The changes the registries' answers make to the list (nothing is written). Raises
     RegistryUnavailable."""
     papers, taken_dois = candidates(project, today)
-    oldest = today.toordinal() - max_age
-    to_ask = sorted({p.arxiv for p in papers if answers.arxiv.get(p.arxiv, (-1,))[0] <= oldest})
+    answers.forget_older_than(today.toordinal() - max_age)
+    to_ask = sorted({p.arxiv for p in papers} - answers.arxiv.keys())
     for start in range(0, len(to_ask), ARXIV_BATCH):
         batch = to_ask[start : start + ARXIV_BATCH]
         found = registries.arxiv_papers(batch)
@@ -211,7 +217,7 @@ def refresh(project: Project, registries: Registries, answers: Answers, today: d
                 taken_dois.add(arxiv_doi.casefold())
         paper_doi = paper.doi or fields.get("doi")
         if not paper.has_venue:
-            venue = _venue(paper_doi, registries, answers, today, oldest) if paper_doi else None
+            venue = _venue(paper_doi, registries, answers, today) if paper_doi else None
             if venue:
                 fields["venue"], sources["venue"] = venue, f"the record of DOI {paper_doi}"
             elif journal_ref:
@@ -224,9 +230,9 @@ def refresh(project: Project, registries: Registries, answers: Answers, today: d
     return Outcome(changes, skipped, asked=len(to_ask), from_cache=len({p.arxiv for p in papers}) - len(to_ask))
 
 
-def _venue(paper_doi: str, registries: Registries, answers: Answers, today: dt.date, oldest: int) -> str | None:
+def _venue(paper_doi: str, registries: Registries, answers: Answers, today: dt.date) -> str | None:
     key = paper_doi.casefold()
-    if answers.venues.get(key, (-1,))[0] <= oldest:
+    if key not in answers.venues:
         answers.venues[key] = (today.toordinal(), registries.venue(paper_doi))
     return answers.venues[key][1]
 

@@ -211,6 +211,13 @@ def test_github_format_writes_the_table_for_the_pull_request(seed: Path, waits: 
     assert outputs.read_text(encoding="utf-8") == "changed=4\nbranch=\n"
 
 
+def test_one_request_gives_every_paper_arxiv_has_among_the_ids(arxiv_api: ArxivBatchReplay):
+    papers = arxiv.fetch_batch(["2411.03562", "2508.16153", "2401.99999"], arxiv_api.url)
+    assert set(papers) == {"2411.03562", "2508.16153"}  # the unknown id is left out
+    assert papers["2411.03562"].journal_ref == "Proc. Kaggle Symp. 2025, pp. 1-10" and papers["2508.16153"].doi is None
+    assert arxiv_api.requested_ids() == ["2411.03562,2508.16153,2401.99999"]
+
+
 # --- a small list -------------------------------------------------------------------------------
 
 
