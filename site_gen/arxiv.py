@@ -1,6 +1,6 @@
 """arXiv: recognise an id in what a contributor pastes, and ask arXiv's API for the paper.
 
-The API answers `GET <base>?id_list=<id>` with an Atom 1.0 feed (https://info.arxiv.org/help/api/
+The API answers `GET <base>?id_list=<id>[,<id>...]` with an Atom 1.0 feed (https://info.arxiv.org/help/api/
 user-manual.html). It is parsed with the standard library's ElementTree rather than feedparser:
 the feed is small and strictly formed, we need the arXiv extension elements by namespace, and a
 strict parser refuses a proxy's HTML error page instead of guessing a paper out of it. The feed
@@ -17,6 +17,7 @@ import os
 import re
 import urllib.parse
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from site_gen import web
@@ -102,28 +103,42 @@ def api_url(base: str | None = None) -> str:
     return base or os.environ.get(API_URL_ENV) or DEFAULT_API_URL
 
 
-def query_url(arxiv_id: str, base: str | None = None) -> str:
+def query_url(arxiv_ids: str | Sequence[str], base: str | None = None) -> str:
+    """The API's address for one id or several (`id_list=a,b,c`); max_results as many, as the API
+    returns 10 entries unless told otherwise."""
+    ids = [arxiv_ids] if isinstance(arxiv_ids, str) else list(arxiv_ids)
     base = api_url(base)
     separator = "&" if "?" in base else "?"
-    return f"{base}{separator}{urllib.parse.urlencode({'id_list': arxiv_id})}"
+    return f"{base}{separator}{urllib.parse.urlencode({'id_list': ','.join(ids), 'max_results': len(ids)})}"
 
 
 def fetch(arxiv_id: str, base: str | None = None, timeout: float | None = None) -> ArxivPaper:
     """The paper `arxiv_id` (bare id, no version), within `timeout` seconds in all (web's
     default). Raises ArxivNotFound or ArxivUnavailable."""
+    paper = fetch_batch([arxiv_id], base, timeout).get(arxiv_id)
+    if paper is None:
+        raise ArxivNotFound(f"arXiv has no paper {arxiv_id}")
+    return paper
+
+
+def fetch_batch(arxiv_ids: Sequence[str], base: str | None = None, timeout: float | None = None) -> dict[str, ArxivPaper]:
+    """The papers arXiv has among `arxiv_ids` (bare ids; up to a few hundred, in one request), by
+    id; an id arXiv does not know is left out. Raises ArxivNotFound when arXiv refuses the request
+    (a malformed id), else ArxivUnavailable."""
+    asked = ", ".join(arxiv_ids)
     try:
-        answer = web.get(query_url(arxiv_id, base), "application/atom+xml", web.TIMEOUT_SECONDS if timeout is None else timeout)
+        answer = web.get(query_url(arxiv_ids, base), "application/atom+xml", web.TIMEOUT_SECONDS if timeout is None else timeout)
     except web.Unreachable as error:
         raise ArxivUnavailable(str(error)) from None
     if answer.status >= 400:
         # arXiv answers a malformed id with HTTP 400 and an error feed: read it for its message.
         if answer.status < 500 and answer.body.lstrip().startswith(b"<"):
             try:
-                return parse_feed(answer.body, arxiv_id)
+                return parse_entries(answer.body, asked)
             except ArxivUnavailable:
                 pass
         raise ArxivUnavailable(f"arXiv answered HTTP {answer.status}")
-    return parse_feed(answer.body, arxiv_id)
+    return parse_entries(answer.body, asked)
 
 
 def _text(element: ET.Element | None) -> str:
@@ -135,6 +150,16 @@ def _text(element: ET.Element | None) -> str:
 
 def parse_feed(body: bytes, arxiv_id: str) -> ArxivPaper:
     """The one paper in an API answer for `id_list=arxiv_id`."""
+    paper = parse_entries(body, arxiv_id).get(arxiv_id)
+    if paper is None:
+        raise ArxivNotFound(f"arXiv has no paper {arxiv_id}")
+    return paper
+
+
+def parse_entries(body: bytes, asked: str) -> dict[str, ArxivPaper]:
+    """The papers in an API answer, by bare id; `asked` names the ids asked for, in messages. An
+    entry with an empty id, or without a title or date, is what the API has returned for an
+    unknown id: not a paper."""
     if b"<!DOCTYPE" in body[:4096].upper():
         raise ArxivUnavailable("arXiv's answer has a DTD, which an Atom feed never has")
     try:
@@ -143,28 +168,27 @@ def parse_feed(body: bytes, arxiv_id: str) -> ArxivPaper:
         raise ArxivUnavailable(f"arXiv's answer is not an Atom feed ({error})") from None
     if feed.tag != f"{_ATOM}feed":
         raise ArxivUnavailable("arXiv's answer is not an Atom feed")
-    entries = feed.findall(f"{_ATOM}entry")
-    if not entries:
-        raise ArxivNotFound(f"arXiv has no paper {arxiv_id}")
-    for entry in entries:
+    papers = {}
+    for entry in feed.findall(f"{_ATOM}entry"):
         entry_id = _text(entry.find(f"{_ATOM}id"))
         if re.match(r"^https?://arxiv\.org/api/errors", entry_id):
             message = _text(entry.find(f"{_ATOM}summary")) or entry_id.partition("#")[2].replace("_", " ")
-            raise ArxivNotFound(f"arXiv does not accept {arxiv_id}: {message}")
+            raise ArxivNotFound(f"arXiv does not accept {asked}: {message}")
         match = re.match(r"^https?://(?:www\.)?arxiv\.org/abs/(.+)$", entry_id)
         found = _ID_WITH_VERSION.fullmatch(match.group(1)) if match else None
-        if found and found.group("id") == arxiv_id:
-            return _paper(entry, arxiv_id, found.group("version"))
-    # An entry with an empty id, or another paper: what the API has returned for unknown ids.
-    raise ArxivNotFound(f"arXiv has no paper {arxiv_id}")
+        if found:
+            paper = _paper(entry, found.group("id"), found.group("version"))
+            if paper is not None:
+                papers[paper.id] = paper
+    return papers
 
 
-def _paper(entry: ET.Element, arxiv_id: str, version: str | None) -> ArxivPaper:
+def _paper(entry: ET.Element, arxiv_id: str, version: str | None) -> ArxivPaper | None:
     title = _text(entry.find(f"{_ATOM}title"))
     authors = [_text(author.find(f"{_ATOM}name")) for author in entry.findall(f"{_ATOM}author")]
     published_text = _text(entry.find(f"{_ATOM}published"))
     if not title or not published_text:
-        raise ArxivNotFound(f"arXiv has no paper {arxiv_id} (its entry has no title or date)")
+        return None
     try:
         published = dt.date.fromisoformat(published_text[:10])
     except ValueError:

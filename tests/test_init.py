@@ -25,14 +25,14 @@ from tests.test_second_list import builder_env
 EXPECTED_FILES = {
     ".github/ISSUE_TEMPLATE/add-paper.yml", ".github/ISSUE_TEMPLATE/config.yml", ".github/dependabot.yml",
     ".github/pull_request_template.md", ".github/workflows/ci.yml", ".github/workflows/deploy.yml",
-    ".github/workflows/linkcheck.yml", ".github/workflows/paper-from-issue.yml", ".github/workflows/preview.yml", ".gitignore", ".pre-commit-config.yaml",
+    ".github/workflows/linkcheck.yml", ".github/workflows/paper-from-issue.yml", ".github/workflows/preview.yml", ".github/workflows/refresh.yml", ".gitignore", ".pre-commit-config.yaml",
     "Makefile", "README.md", "docs/about.md", "docs/contributing.md", "mkdocs.yml", "papers/_taxonomy.yml",
     "papers/attention-is-all-you-need.yml", "requirements.txt",
 }
 # This repository is a list too: what it shares with every new list must not drift apart.
 SHARED_WITH_THIS_REPOSITORY = (
     ".github/workflows/ci.yml", ".github/workflows/deploy.yml", ".github/workflows/linkcheck.yml",
-    ".github/workflows/paper-from-issue.yml", ".github/workflows/preview.yml", ".github/pull_request_template.md", ".github/ISSUE_TEMPLATE/config.yml",
+    ".github/workflows/paper-from-issue.yml", ".github/workflows/preview.yml", ".github/workflows/refresh.yml", ".github/pull_request_template.md", ".github/ISSUE_TEMPLATE/config.yml",
     ".pre-commit-config.yaml",
 )
 HOSTILE_TITLE = 'Graphs: "papers" # [x](javascript:alert(1)) *<b>list</b>* & {{ jinja }}'

@@ -44,7 +44,7 @@ def step(workflow: str, job: str, name_start: str) -> dict:
 
 
 def test_the_expected_workflows_exist():
-    assert {p.name for p in WORKFLOW_FILES} == {"ci.yml", "preview.yml", "deploy.yml", "linkcheck.yml", "paper-from-issue.yml"}
+    assert {p.name for p in WORKFLOW_FILES} == {"ci.yml", "preview.yml", "deploy.yml", "linkcheck.yml", "paper-from-issue.yml", "refresh.yml"}
     assert load("ci.yml")["name"] == "CI"  # preview.yml's workflow_run names it
     assert load("preview.yml")["on"]["workflow_run"]["workflows"] == ["CI"]
 
@@ -294,3 +294,16 @@ def test_preview_comment_is_updated_rather_than_added(tmp_path: Path):
         calls = log.read_text()
         assert f"api --method {method} -f body=" in calls
         assert "https://paper-lists.github.io/memory-in-ml/pr-preview/pr-7/" in calls and "<!-- site-gen-pr-preview -->" in calls
+
+
+def test_refresh_is_scheduled_and_opens_its_pull_request_from_what_the_command_writes():
+    """The names tests/test_refresh.py sees `site-gen refresh` write: the step output `changed`,
+    `branch`, and the table at --table."""
+    workflow = load("refresh.yml")
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    assert workflow["jobs"]["refresh"]["permissions"] == {"contents": "write", "pull-requests": "write"}
+    run = step("refresh.yml", "refresh", "Add DOIs and venues")["run"]
+    assert "--format github" in run and '--table "$OUT/pull-request.md"' in run and "--push bot/refresh" in run
+    pull_request = step("refresh.yml", "refresh", "Open or update")
+    assert pull_request["if"] == "steps.refresh.outputs.changed != '0'"
+    assert pull_request["env"]["BRANCH"] == "${{ steps.refresh.outputs.branch }}" and '"$OUT/pull-request.md"' in pull_request["run"]
