@@ -62,9 +62,11 @@ def near_duplicates(papers: Sequence[Paper]) -> list[NearDuplicate]:
     for first, second in pairs:
         matcher = SequenceMatcher(None, titles[first], titles[second], autojunk=False)
         # The two upper bounds are cheap and reject most pairs before the real ratio.
-        if (matcher.real_quick_ratio() >= NEAR_DUPLICATE_SIMILARITY and matcher.quick_ratio() >= NEAR_DUPLICATE_SIMILARITY
-                and matcher.ratio() >= NEAR_DUPLICATE_SIMILARITY):
-            found.append(NearDuplicate(matcher.ratio(), papers[first], papers[second]))
+        if matcher.real_quick_ratio() < NEAR_DUPLICATE_SIMILARITY or matcher.quick_ratio() < NEAR_DUPLICATE_SIMILARITY:
+            continue
+        similarity = matcher.ratio()
+        if similarity >= NEAR_DUPLICATE_SIMILARITY:
+            found.append(NearDuplicate(similarity, papers[first], papers[second]))
     return sorted(found, key=lambda pair: (-pair.similarity, pair.first.source, pair.second.source))
 
 
@@ -77,13 +79,15 @@ class Section:
     heading: str
     lines: list[str]
     needs_attention: bool  # False: news, which alone does not keep the report's issue open
+    counted: bool = True  # False for a block of text of its own (lychee's report), not a list
 
     def markdown(self, limit: int | None) -> str:
         shown = self.lines if limit is None else self.lines[:limit]
         hidden = len(self.lines) - len(shown)
         more = [f"- … and {hidden} more: run `site-gen report` for all of them"] if hidden else []
         body = "\n".join([*shown, *more]) if self.lines else "None."
-        return f"## {self.heading} ({len(self.lines)})\n\n{body}\n"
+        count = f" ({len(self.lines)})" if self.counted else ""
+        return f"## {self.heading}{count}\n\n{body}\n"
 
 
 def report_sections(catalog: Catalog, options: Options, added_after: dt.date, dead_links: str | None) -> list[Section]:
@@ -111,7 +115,7 @@ def report_sections(catalog: Catalog, options: Options, added_after: dt.date, de
     ]
     if dead_links is not None:
         # lychee's own report, as the link check has always posted it; it names URLs, not papers.
-        sections.insert(0, Section("Dead links", [dead_links.strip()], needs_attention=True))
+        sections.insert(0, Section("Dead links", [dead_links.strip()], needs_attention=True, counted=False))
     return sections
 
 

@@ -84,7 +84,7 @@ def test_dead_links_come_first_as_lychee_wrote_them_and_the_file_and_limit_optio
     result = small_list.run("report", "--added-after", "2024-05-31", "--dead-links", str(lychee), "--limit", "1", "--output", str(report))
     assert result.exit_code == 0 and result.output == ""
     text = report.read_text(encoding="utf-8")
-    assert text.startswith("## Dead links (1)\n\n# Summary\n\n| Status | Count |")
+    assert text.startswith("## Dead links\n\n# Summary\n\n| Status | Count |")
     assert "* [404] <https://example.org/gone>\n\n## Papers added after 2024-05-31 (3)" in text
     added = text.split("## Papers added")[1].split("##")[0]
     assert added.count("\n- ") == 2 and "- … and 2 more: run `site-gen report` for all of them" in added
