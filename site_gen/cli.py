@@ -34,7 +34,8 @@ format_option = click.option(
 # parsers): check and build start ~0.1 s sooner, which is a third of a warm run at 10,000 papers.
 _LAZY_COMMANDS = {"add": ("site_gen.add", "add"), "import": ("site_gen.importers.command", "import_command"),
                   "pages": ("site_gen.pages_branch", "pages"), "paper-from-issue": ("site_gen.issue_form", "paper_from_issue_command"),
-                  "refresh": ("site_gen.refresh", "refresh_command")}
+                  "refresh": ("site_gen.refresh", "refresh_command"),
+                  "report": ("site_gen.maintainer_report", "report_command"), "doctor": ("site_gen.doctor", "doctor_command")}
 
 
 class _Commands(click.Group):

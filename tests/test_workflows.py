@@ -225,7 +225,7 @@ def test_the_steps_read_the_outputs_and_files_the_commands_write():
 def test_link_check_is_scheduled_and_never_runs_on_pull_requests():
     linkcheck = load("linkcheck.yml")
     assert set(linkcheck["on"]) == {"schedule", "workflow_dispatch"}
-    args = step("linkcheck.yml", "links", "Check links")["with"]["args"]
+    args = step("linkcheck.yml", "report", "Check links")["with"]["args"]
     assert "--cache" in args and "--max-retries" in args and "./papers/*.yml" in args
 
 
@@ -307,3 +307,43 @@ def test_refresh_is_scheduled_and_opens_its_pull_request_from_what_the_command_w
     pull_request = step("refresh.yml", "refresh", "Open or update")
     assert pull_request["if"] == "steps.refresh.outputs.changed != '0'"
     assert pull_request["env"]["BRANCH"] == "${{ steps.refresh.outputs.branch }}" and '"$OUT/pull-request.md"' in pull_request["run"]
+
+
+def logging_command(bin_dir: Path, name: str, answer: str = "") -> Path:
+    """A command that logs each call's arguments (one line) and prints `answer`."""
+    bin_dir.mkdir(exist_ok=True)
+    log = bin_dir / f"{name}.log"
+    command = bin_dir / name
+    command.write_text(f"#!/usr/bin/env bash\nprintf '%s\\n' \"$*\" >> {log}\nprintf '%s' '{answer}'\n")
+    command.chmod(command.stat().st_mode | stat.S_IEXEC)
+    return log
+
+
+@pytest.mark.parametrize("exit_code,dead_links", [("0", False), ("2", True)])
+def test_the_report_includes_lychees_report_only_when_links_failed(tmp_path: Path, exit_code: str, dead_links: bool):
+    log = logging_command(tmp_path / "bin", "site-gen")
+    result = bash_step("linkcheck.yml", "report", "Write the report", {"EXIT_CODE": exit_code, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    expected = "report --limit 30 --output report/report.md" + (" --dead-links lychee/report.md" if dead_links else "")
+    assert log.read_text() == expected + "\n"
+
+
+@pytest.mark.parametrize("open_issue,needs_attention,expected", [
+    ("", "true", ["label create weekly-report", "issue create --title Weekly report on papers/ --label weekly-report --body-file issue.md"]),
+    ("42", "true", ["issue edit 42 --body-file issue.md"]),
+    ("42", "false", ["issue close 42 --comment Nothing in papers/ needs a look this week"]),
+    ("", "false", []),
+])
+def test_the_report_issue_is_opened_updated_or_closed(tmp_path: Path, open_issue: str, needs_attention: str, expected: list[str]):
+    log = logging_command(tmp_path / "bin", "gh", open_issue)
+    report = tmp_path / "report.md"
+    report.write_text("## Near-duplicate titles (1)\n", encoding="utf-8")
+    env = {"GH_TOKEN": "t", "GH_REPO": "paper-lists/memory-in-ml", "NEEDS_ATTENTION": needs_attention, "REPORT": str(report),
+           "RUN_URL": "https://github.com/paper-lists/memory-in-ml/actions/runs/1", "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
+    result = bash_step("linkcheck.yml", "issue", "Open, update or close", env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    calls = log.read_text().splitlines()
+    assert calls[0].startswith("issue list --state open --label weekly-report")
+    assert len(calls) == 1 + len(expected) and all(call.startswith(start) for call, start in zip(calls[1:], expected))
+    if expected and "close" not in expected[0]:
+        assert (tmp_path / "issue.md").read_text().endswith("\n\n## Near-duplicate titles (1)\n")
