@@ -27,6 +27,7 @@ from site_gen.paper_file import SCHEMA_COMMENT
 from site_gen.project import Project
 from site_gen.reader import read_taxonomy
 from tests.conftest import PaperList, closed_port_url
+from tests.replay import Replay, serving
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
 GALORE_TITLE = "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"
@@ -80,25 +81,19 @@ OTHER_PAPERS = {
 # --- fixtures -----------------------------------------------------------------------------------
 
 
-class ArxivReplay(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.requests: list[str] = []
+class ArxivReplay(Replay):
+    """arXiv's API from tests/fixtures/arxiv: a recorded feed per id, the error feed for
+    REFUSED_ID, the empty feed for an id without one."""
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/api/query"
+        return f"{self.base_url}/api/query"
 
     def requested_ids(self) -> list[str]:
         return [parse_qs(urlsplit(path).query).get("id_list", [""])[0] for path in self.requests]
 
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        self.server.requests.append(self.path)
-        arxiv_id = parse_qs(urlsplit(self.path).query).get("id_list", [""])[0]
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        arxiv_id = parse_qs(urlsplit(path).query).get("id_list", [""])[0]
         recorded = FIXTURES / f"{arxiv_id.replace('/', '_')}.xml"
         if arxiv_id == REFUSED_ID:
             status, body = 400, (FIXTURES / "error.xml").read_bytes()
@@ -106,25 +101,13 @@ class _Handler(BaseHTTPRequestHandler):
             status, body = 200, recorded.read_bytes()
         else:
             status, body = 200, (FIXTURES / "not-found.xml").read_bytes()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+        return status, "application/atom+xml; charset=utf-8", body
 
 
 @pytest.fixture
 def replay():
-    server = ArxivReplay()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving(ArxivReplay()) as server:
+        yield server
 
 
 @pytest.fixture
@@ -427,14 +410,9 @@ class _DripHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture(params=[True, False], ids=["headers", "body"])
 def drip(request):
-    server = DripServer(drip_headers=request.param)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.stopping.set()
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving(DripServer(drip_headers=request.param)) as server:
+        yield server
+        server.stopping.set()  # the dripping handler stops at once, so the server can shut down
 
 
 def test_a_server_that_drips_its_answer_is_given_up_on_at_the_deadline(add_list: PaperList, drip: DripServer, monkeypatch):
@@ -479,51 +457,28 @@ REGISTRY_FIXTURES = Path(__file__).parent / "fixtures"
 GNN_DOI = "10.1109/TNN.2008.2005605"
 
 
-class RegistryReplay(ThreadingHTTPServer):
+class RegistryReplay(Replay):
     """Crossref's `/works/<doi>` and DataCite's `/dois/<doi>` from their recorded answers; a DOI
     without one is answered as each registry answers an unknown DOI (HTTP 404)."""
 
-    daemon_threads = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), _RegistryHandler)
-        self.requests: list[str] = []
-
     def url(self, registry: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/{'works' if registry == 'crossref' else 'dois'}/"
+        return f"{self.base_url}/{'works' if registry == 'crossref' else 'dois'}/"
 
-
-class _RegistryHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        self.server.requests.append(self.path)
-        kind, _, quoted = self.path.lstrip("/").partition("/")
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        kind, _, quoted = path.lstrip("/").partition("/")
         registry = {"works": "crossref", "dois": "datacite"}[kind]
         recorded = REGISTRY_FIXTURES / registry / f"{unquote(quoted).replace('/', '_')}.json"
         if recorded.is_file():
-            status, body, kind = 200, recorded.read_bytes(), "application/json"
-        elif registry == "crossref":
-            status, body, kind = 404, b"Resource not found.", "text/plain"
-        else:
-            status, body, kind = 404, b'{"errors":[{"status":"404","title":"The resource you are looking for doesn\'t exist."}]}', "application/json"
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+            return 200, "application/json", recorded.read_bytes()
+        if registry == "crossref":
+            return 404, "text/plain", b"Resource not found."
+        return 404, "application/json", b'{"errors":[{"status":"404","title":"The resource you are looking for doesn\'t exist."}]}'
 
 
 @pytest.fixture
 def registries():
-    server = RegistryReplay()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving(RegistryReplay()) as server:
+        yield server
 
 
 def run_add_doi(listing: PaperList, *args: str, registries: RegistryReplay | None = None, arxiv_api: str | None = None):

@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import subprocess
-import threading
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +20,7 @@ from site_gen import arxiv, doi, refresh
 from site_gen.field_insert import CannotInsert, with_fields
 from site_gen.project import Project
 from tests.conftest import PaperList
+from tests.replay import serving
 from tests.sitebuild import copy_repository_list
 from tests.test_add import FIXTURES, ArxivReplay, RegistryReplay, registries  # noqa: F401 (a fixture)
 
@@ -53,42 +52,23 @@ class ArxivBatchReplay(ArxivReplay):
 
     def __init__(self):
         super().__init__()
-        self.RequestHandlerClass = _BatchHandler
         self.failures: list[int] = []
 
-
-class _BatchHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        self.server.requests.append(self.path)
-        query = parse_qs(urlsplit(self.path).query)
-        asked = set(query.get("id_list", [""])[0].split(","))
-        if self.server.failures:
-            status, body = self.server.failures.pop(0), b"Service Unavailable"
-        else:
-            feed = ET.fromstring(RECORDED_FEED.read_bytes())
-            for entry in feed.findall(f"{_ATOM}entry"):
-                if arxiv.parse_arxiv_id(entry.find(f"{_ATOM}id").text.rpartition("/abs/")[2]).id not in asked:
-                    feed.remove(entry)
-            status, body = 200, ET.tostring(feed, encoding="utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        if self.failures:
+            return self.failures.pop(0), "text/plain", b"Service Unavailable"
+        asked = set(parse_qs(urlsplit(path).query).get("id_list", [""])[0].split(","))
+        feed = ET.fromstring(RECORDED_FEED.read_bytes())
+        for entry in feed.findall(f"{_ATOM}entry"):
+            if arxiv.parse_arxiv_id(entry.find(f"{_ATOM}id").text.rpartition("/abs/")[2]).id not in asked:
+                feed.remove(entry)
+        return 200, "application/atom+xml; charset=utf-8", ET.tostring(feed, encoding="utf-8")
 
 
 @pytest.fixture
 def arxiv_api():
-    server = ArxivBatchReplay()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving(ArxivBatchReplay()) as server:
+        yield server
 
 
 @pytest.fixture
