@@ -20,19 +20,11 @@ import yaml
 
 from site_gen.urls import RESERVED_NAMES
 from tests.conftest import PaperList
+from tests.test_add import OTHER_PAPERS
 from tests.sitebuild import BIN, generate
 
 LISTED = {
-    "memgpt": """\
-        title: "MemGPT: Towards LLMs as Operating Systems"
-        authors: [Charles Packer]
-        year: 2023
-        arxiv: "2310.08560"
-        category: agents
-        tags: [llm]
-        abstract: Agents built on large language models are limited by their context window. We manage memory tiers like an operating system so that the agent remembers conversations over long horizons.
-        added: 2024-01-04
-        """,
+    "memgpt": OTHER_PAPERS["memgpt"],
     "ntm": """\
         title: Neural Turing Machines Revisited
         authors: [Alex Graves]
