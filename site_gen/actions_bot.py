@@ -67,6 +67,17 @@ def push(checkout: Path, remote: str, branch: str, force: bool = False) -> str |
     return (result.stderr.strip() or "refused") if result.returncode != 0 else None
 
 
+def push_branch(checkout: Path, files: list[Path], message: str, branch: str, remote: str) -> None:
+    """Commit `files` on `branch`, made again from the checkout's HEAD, and force-push that branch
+    only: the bot's branch holds one commit on top of the default branch, whatever it held before."""
+    git("switch", "--quiet", "--force-create", branch, cwd=checkout)
+    git("add", "--", *(str(path.relative_to(checkout)) for path in files), cwd=checkout)
+    git("commit", "--quiet", "-m", message, cwd=checkout)
+    refusal = push(checkout, remote, branch, force=True)
+    if refusal:
+        raise GitError(f"could not push {branch}: {refusal}")
+
+
 def write_outputs(**values: str) -> None:
     """Step outputs for the workflow's later steps ($GITHUB_OUTPUT), when run by GitHub Actions."""
     path = os.environ.get("GITHUB_OUTPUT")

@@ -29,7 +29,7 @@ import click
 import yaml
 
 from site_gen.cli import root_option
-from site_gen.actions_bot import TOKEN_ENV, GitError, default_remote, git, push, write_outputs
+from site_gen.actions_bot import TOKEN_ENV, GitError, default_remote, push_branch, write_outputs
 from site_gen.markup import markdown_text
 from site_gen.paper_file import paper_yaml
 from site_gen.project import Project
@@ -220,12 +220,7 @@ def paper_from_issue(root: Path, issue: int, body: str) -> Outcome:
 def push_paper(root: Path, paper: Path, issue: int, remote: str) -> str:
     """Commit the paper on the bot branch of the issue and force-push that branch only."""
     branch = f"{BRANCH_PREFIX}{issue}"
-    git("switch", "--quiet", "--force-create", branch, cwd=root)
-    git("add", "--", str(paper.relative_to(root)), cwd=root)
-    git("commit", "--quiet", "-m", f"Add {paper.stem} (suggested in #{issue})", cwd=root)
-    refusal = push(root, remote, branch, force=True)
-    if refusal:
-        raise GitError(f"could not push {branch}: {refusal}")
+    push_branch(root, [paper], f"Add {paper.stem} (suggested in #{issue})", branch, remote)
     return branch
 
 

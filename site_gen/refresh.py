@@ -30,7 +30,7 @@ from typing import Callable, NoReturn, TypeVar
 import click
 
 from site_gen import arxiv, doi
-from site_gen.actions_bot import GitError, default_remote, git, push, write_outputs
+from site_gen.actions_bot import GitError, default_remote, push_branch, write_outputs
 from site_gen.add import draft_from_arxiv
 from site_gen.cli import root_option
 from site_gen.diagnostics import one_line
@@ -280,13 +280,8 @@ def changes_table(changes: list[Change]) -> str:
 
 
 def push_changes(root: Path, changes: list[Change], branch: str, remote: str) -> None:
-    """Commit the changed files on `branch` (made again from this checkout's HEAD) and force-push it."""
-    git("switch", "--quiet", "--force-create", branch, cwd=root)
-    git("add", "--", *(str(change.candidate.path.relative_to(root)) for change in changes), cwd=root)
-    git("commit", "--quiet", "-m", f"Add the DOI or venue of {len(changes)} paper(s) (site-gen refresh)", cwd=root)
-    refusal = push(root, remote, branch, force=True)
-    if refusal:
-        raise GitError(f"could not push {branch}: {refusal}")
+    push_branch(root, [change.candidate.path for change in changes],
+                f"Add the DOI or venue of {len(changes)} paper(s) (site-gen refresh)", branch, remote)
 
 
 # --- the command --------------------------------------------------------------------------------
