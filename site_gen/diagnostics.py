@@ -79,6 +79,6 @@ def step_summary(diagnostics: list[Diagnostic]) -> str:
 def _table_cell(text: str) -> str:
     """Text in a cell of GitHub's Markdown: escaped as the README's list is (no HTML, links,
     code or emphasis from the input), on one line, and a pipe does not end the cell."""
-    from site_gen.markup import github_markdown  # markupsafe: only when there is a summary to write
+    from site_gen.markup import github_table_cell  # markupsafe: only when there is a summary to write
 
-    return str(github_markdown(one_line(text))).replace("|", "\\|")
+    return str(github_table_cell(one_line(text)))

@@ -71,6 +71,11 @@ def github_markdown(value: object) -> Markup:
     return Markup(_GITHUB_BACKSLASHED.sub(lambda match: "\\" + match.group(0), text))
 
 
+def github_table_cell(value: object) -> Markup:
+    """Text in a cell of a GitHub Markdown table: `github_markdown`, and a pipe does not end the cell."""
+    return Markup(str(github_markdown(value)).replace("|", "\\|"))
+
+
 def html_attribute(value: object) -> Markup:
     """Text for a quoted HTML attribute value."""
     return escape(_WHITESPACE.sub(" ", str(value)).strip())

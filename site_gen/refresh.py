@@ -36,7 +36,7 @@ from site_gen.cli import root_option
 from site_gen.diagnostics import one_line
 from site_gen.field_insert import CannotInsert, with_fields
 from site_gen.incremental.store import load_pickle, save_pickle
-from site_gen.markup import github_markdown
+from site_gen.markup import github_table_cell
 from site_gen.project import Project
 from site_gen.reader import Rejected, parse_paper
 from site_gen.yaml_source import read_yaml
@@ -265,7 +265,6 @@ def changes_table(changes: list[Change]) -> str:
     """The pull request's body: one row per new field."""
     if not changes:
         return "`site-gen refresh` found nothing to add.\n"
-    cell = lambda text: str(github_markdown(text)).replace("|", "\\|")  # noqa: E731 (a table cell: `|` ends it)
     lines = [
         f"`site-gen refresh` found the DOI or venue of {len(changes)} paper(s) that were only on arXiv. "
         "It only adds fields that were absent; check each value before merging (a journal_ref is written as arXiv gives it).",
@@ -275,7 +274,7 @@ def changes_table(changes: list[Change]) -> str:
     ]
     for change in changes:
         for name, value in change.fields.items():
-            lines.append(f"| {cell(change.candidate.display)} | {name} | {cell(value)} | {cell(change.sources[name])} |")
+            lines.append(f"| {github_table_cell(change.candidate.display)} | {name} | {github_table_cell(value)} | {github_table_cell(change.sources[name])} |")
     return "\n".join(lines) + "\n"
 
 
