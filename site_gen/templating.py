@@ -18,7 +18,6 @@ import jinja2
 from markupsafe import Markup, escape
 
 from site_gen import urls
-from site_gen.exports import highwire_tags
 from site_gen.markup import code_fence, github_markdown, html_attribute, link_target, markdown_text
 
 
@@ -78,7 +77,6 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         front_matter=_front_matter, link=link_target, attr=html_attribute, fence=code_fence, md=markdown_text, gfm=github_markdown,
         authors=_authors, summary=_summary, join_lines=_join_lines,
-        highwire=highwire_tags, json=lambda value: Markup(json.dumps(value, ensure_ascii=False)),
         # Every page's path and URL from site_gen/urls.py: `paper.id|paper_path|url`,
         # `tag.slug|term_path("tag")`. Filters, not functions: Jinja calls a filter directly, a
         # function through its runtime (~4 us each, ~80,000 links in a build of 10,000 papers).
