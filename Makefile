@@ -47,15 +47,14 @@ install: $(INSTALLED) $(NODE_INSTALLED) browser
 generate: install
 	$(BIN)/site-gen build
 
-# Search: `site-gen search-index` runs Pagefind on the built pages (only their articles, see
-# site_gen/mkdocs/overrides/main.html) into site/pagefind/, which the search box loads in small
-# pieces. Above 2,000 pages it runs Pagefind on at most 2,000 at a time, so its memory stays near
-# 300 MB (one run over 10,000 pages takes 1.4 GB), and merges the runs into the bundle one run
-# would have written (site_gen/pagefind_merge.py).
-## site: generate, build the static site into site/, then index it for search (Pagefind)
+# Search: while MkDocs builds, the paper-list plugin hands each page's article to Pagefind, which
+# indexes it into site/pagefind/ on the other core (site_gen/mkdocs/search.py). The search box
+# loads that index in small pieces. Pagefind indexes at most 2,000 pages per run, so its memory
+# stays near 300 MB (one run over 10,000 pages takes 1.4 GB), and the runs are merged into the
+# bundle one run would have written (site_gen/pagefind_merge.py).
+## site: generate, then build the static site into site/, indexed for search (Pagefind)
 site: generate
 	$(BIN)/mkdocs build --strict --site-dir site
-	$(BIN)/site-gen search-index --site site
 
 ## check: validate every paper file and the taxonomy, then refresh the list in README.md
 check: install

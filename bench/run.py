@@ -301,8 +301,7 @@ def make_site_argv(root: Path) -> list[str]:
             f"BIN={BIN}", f"VENV={BIN.parent}"]
 
 
-FALLBACK_SITE = ["site-gen build", "mkdocs build --strict --site-dir site",
-                 "site-gen search-index --site site"]
+FALLBACK_SITE = ["site-gen build", "mkdocs build --strict --site-dir site"]
 
 
 def site_commands(root: Path) -> tuple[list[str], bool]:

@@ -19,25 +19,28 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from site_gen import urls
 from site_gen.pagefind_merge import merge_bundles, page_count
 
 # Measured at 10,000 synthetic papers: a run over 1,668 pages peaks at ~260 MB, over 2,002 at
 # ~310 MB, over 10,000 at 1.4 GB. Fewer runs take less time (each has a fixed start).
 PAGES_PER_RUN = 2000
 BUNDLE = "pagefind"
+SEARCH_MARKER = "data-pagefind-body"
 # `.headerlink` is the permalink sign in headings.
 EXCLUDE_SELECTORS = (".headerlink",)
 
 
+def is_indexed(html: str) -> bool:
+    """Whether a built page is indexed: its article is marked `data-pagefind-body`
+    (site_gen/mkdocs/overrides/main.html), as are paper pages and hand-written pages. Category and
+    tag listings are not: a Pagefind run given none but such pages would index them whole."""
+    return SEARCH_MARKER in html
+
+
 def pages_to_index(site: Path) -> list[Path]:
-    """Paper pages and the pages one folder deep whose article is marked for search (hand-written
-    pages), relative to the site. Category and tag listings are left out: their articles carry
-    no data-pagefind-body, and a Pagefind run given none but such pages would index them whole."""
-    top = sorted(path.relative_to(site) for path in site.glob("*/index.html")
-                 if "data-pagefind-body" in path.read_text(encoding="utf-8"))
-    papers = sorted(path.relative_to(site) for path in site.glob(urls.url(urls.paper("*")) + "index.html"))
-    return [*top, *papers]
+    """The built pages that are indexed, relative to the site, in order."""
+    return sorted(path.relative_to(site) for path in site.rglob("index.html")
+                  if is_indexed(path.read_text(encoding="utf-8")))
 
 
 def plan_runs(pages: Sequence[Path], pages_per_run: int = PAGES_PER_RUN) -> list[Sequence[Path]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -26,22 +27,28 @@ def generate(root: Path, site_url: str | None = None) -> dict[str, str]:
     return env
 
 
-def build_site(root: Path, site_url: str | None = None, pages_per_run: int | None = None, runs: int = 1) -> Path:
+def build_site(root: Path, site_url: str | None = None, pages_per_run: int | None = None, runs: int = 1,
+               site_dir: str = "site", **plugin_options: object) -> Path:
     """Generate and build the site of the list in `root` (which holds papers/ and docs/) with the
-    repository's mkdocs.yml, and index it for search in `runs` Pagefind runs of at most
-    `pages_per_run` pages; returns the built site folder."""
+    repository's mkdocs.yml and these options of the paper-list plugin, indexed for search in
+    `runs` Pagefind runs of at most `pages_per_run` pages; returns the built site folder."""
     env = generate(root, site_url)
-    site = root / "site"
+    if pages_per_run:
+        plugin_options["search_pages_per_run"] = pages_per_run
+    if plugin_options:
+        config = root / "mkdocs.yml"
+        text = config.read_text(encoding="utf-8")
+        assert "\n  - paper-list\n" in text
+        lines = "".join(f"\n      {name}: {json.dumps(value)}" for name, value in plugin_options.items())
+        config.write_text(text.replace("\n  - paper-list\n", f"\n  - paper-list:{lines}\n"), encoding="utf-8")
+    site = root / site_dir
     proc = subprocess.run(
         [BIN / "mkdocs", "build", "--strict", "--config-file", root / "mkdocs.yml", "--site-dir", site],
         env=env, capture_output=True, text=True,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
-    # Search: Pagefind indexes the built site, as `make site` does.
-    per_run = ("--pages-per-run", str(pages_per_run)) if pages_per_run else ()
-    proc = subprocess.run([BIN / "site-gen", "search-index", "--site", site, *per_run], env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-    assert f"in {runs} Pagefind run(s)" in proc.stdout, proc.stdout
+    if plugin_options.get("search_index", True):  # the plugin has indexed the site while MkDocs built it
+        assert f"in {runs} Pagefind run(s)" in proc.stderr, proc.stderr[-4000:]
     return site
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from site_gen.search_index import index_site
 from tests.conftest import REPO_ROOT, PaperList
+from tests.test_search_index import bundle_contents
 from tests.sitebuild import build_site, copy_repository_list
 
 HOSTILE_TITLES = {
@@ -78,6 +81,15 @@ def pagefind_fragments(site: Path) -> dict[str, dict]:
         record = json.loads(data[len(b"pagefind_dcd"):])
         fragments[record["url"]] = record
     return fragments
+
+
+def test_the_index_written_while_building_is_the_index_of_the_built_site(seed_site: Path, tmp_path):
+    """`mkdocs build` indexes each page as it writes it; `site-gen search-index` (for other
+    builders) indexes the built HTML: the same bundle, word by word."""
+    built = tmp_path / "site"
+    shutil.copytree(seed_site, built)
+    assert index_site(built) == (len(bundle_contents(seed_site / "pagefind")["pages"]), 1)
+    assert bundle_contents(built / "pagefind") == bundle_contents(seed_site / "pagefind")
 
 
 def test_search_index_holds_paper_pages_not_listings(seed_site: Path):

@@ -14,11 +14,13 @@ from pathlib import Path
 import cbor2
 import pytest
 from click.testing import CliRunner
+from mkdocs.exceptions import PluginError
 
 from site_gen import search_index
 from site_gen.cli import main
 from site_gen.pagefind_merge import ENTRY, SUPPORTED_VERSION, UnsupportedBundle, merge_bundles, shorten_ranges
-from site_gen.search_index import index_site, pages_to_index, plan_runs
+from site_gen.mkdocs.search import SearchIndexer
+from site_gen.search_index import PAGES_PER_RUN, index_site, pages_to_index, plan_runs
 
 SIGNATURE = b"pagefind_dcd"
 
@@ -115,7 +117,7 @@ def index_files(site: Path) -> dict[Path, bytes]:
     return {path.relative_to(site): path.read_bytes() for path in (site / "pagefind").rglob("*") if path.is_file()}
 
 
-def test_pages_to_index_are_paper_pages_and_pages_one_folder_deep(site):
+def test_pages_to_index_are_those_whose_article_is_marked(site):
     assert [page.as_posix() for page in pages_to_index(site)] == [
         "about/index.html", *(f"papers/paper-{n}/index.html" for n in range(10))]
 
@@ -245,3 +247,56 @@ def test_pages_with_odd_names_are_indexed(site):
     write_page(site, "papers/odd{name} [1]*/index.html", "<p>Oddword</p>")
     index_site(site, pages_per_run=3)
     assert sum("odd" in url for url, _ in bundle_contents(site / "pagefind")["pages"]) == 1
+
+
+def indexed_while_building(site: Path, target: Path, pages_per_run: int = PAGES_PER_RUN) -> tuple[int, int]:
+    """What the MkDocs plugin does: every built page handed to the indexer as MkDocs writes it."""
+    indexer = SearchIndexer(target, pages_per_run)
+    for page in sorted(site.rglob("*.html")):
+        url = "/" + page.relative_to(site).as_posix().removesuffix("index.html")
+        indexer.add(url, page.read_text(encoding="utf-8"))
+    return indexer.finish()
+
+
+@pytest.mark.parametrize("pages_per_run", [PAGES_PER_RUN, 3])
+def test_indexing_while_building_writes_the_bundle_of_the_built_site(site, tmp_path, pages_per_run):
+    """The plugin sends Pagefind each page's language and article only, as MkDocs writes it: the
+    bundle is the one `site-gen search-index` writes from the built pages."""
+    target = tmp_path / "built"
+    target.mkdir()
+    assert indexed_while_building(site, target, pages_per_run) == (11, -(-11 // pages_per_run))
+    assert index_site(site) == (11, 1)
+    assert bundle_contents(target / "pagefind") == bundle_contents(site / "pagefind")
+    assert sorted(path.name for path in target.iterdir()) == ["pagefind"]  # its scratch folder is gone
+
+
+def test_indexing_while_building_reports_what_pagefind_refuses(site, tmp_path, monkeypatch):
+    """An answer of Pagefind's that is an error fails the build with Pagefind's message; nothing is
+    left in the site."""
+    target = tmp_path / "built"
+    target.mkdir()
+    indexer = SearchIndexer(target, pages_per_run=3)
+    # Sent before any page, while the indexer's own thread waits for one: a file for no index.
+    indexer._service.send({"type": "AddFile", "index_id": 99, "url": "/x/", "file_contents": "<html></html>"})
+    indexer.add("/papers/paper-0/", (site / "papers/paper-0/index.html").read_text())
+    with pytest.raises(PluginError, match="Pagefind failed to index the site: .+"):
+        indexer.finish()
+    assert list(target.iterdir()) == []
+
+
+def test_indexing_while_building_stops_when_pagefind_dies(site, tmp_path):
+    tmp_path = tmp_path / "built"
+    tmp_path.mkdir()
+    indexer = SearchIndexer(tmp_path)
+    indexer._service._process.kill()
+    for number in range(3):
+        indexer.add(f"/papers/paper-{number}/", (site / f"papers/paper-{number}/index.html").read_text())
+    with pytest.raises(PluginError, match="Pagefind failed to index the site"):
+        indexer.finish()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_pagefind_binary_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr("site_gen.mkdocs.search.get_executable", lambda: None)
+    with pytest.raises(PluginError, match="Pagefind's binary is missing — reinstall site-gen"):
+        SearchIndexer(tmp_path)

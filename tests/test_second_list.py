@@ -93,13 +93,12 @@ def write_second_list(root: Path) -> set[Path]:
 
 
 def build_and_index(root: Path, bin_dir: Path, env: dict[str, str]) -> Path:
-    """`site-gen build`, `mkdocs build --strict` and `site-gen search-index` with the interpreter
-    and scripts in `bin_dir`, run from the list's folder; returns the built site."""
+    """`site-gen build` and `mkdocs build --strict` (which indexes the site for search) with the
+    interpreter and scripts in `bin_dir`, run from the list's folder; returns the built site."""
     site = root / "site"
     commands = (
         [bin_dir / "site-gen", "build", "--root", root],
         [bin_dir / "python", "-m", "mkdocs", "build", "--strict", "--config-file", root / "mkdocs.yml", "--site-dir", site],
-        [bin_dir / "site-gen", "search-index", "--site", site],
     )
     for command in commands:
         proc = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)

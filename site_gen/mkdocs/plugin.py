@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin, event_priority
 
-from site_gen.mkdocs import serve, theme
+from site_gen.mkdocs import generated_pages, serve, theme
+from site_gen.mkdocs.search import SearchIndexer
 from site_gen.mkdocs.config import PaperListConfig
 from site_gen.mkdocs.fragment_cache import FragmentCache
 from site_gen.mkdocs.page_store import PageStore
 from site_gen.project import Project
 
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
+
 
 class PaperListPlugin(BasePlugin[PaperListConfig]):
     # MkDocs keeps a plugin that has on_startup across the rebuilds of `mkdocs serve`.
     serving = False
+    indexer: SearchIndexer | None = None
 
     def on_startup(self, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -40,6 +45,8 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
     def on_files(self, files, config):
         if self.config.enabled:
             theme.use_generated_nav(config, files)
+            if self.config.one_converter:
+                generated_pages.use_one_converter(config, files, self.project)
         return files
 
     def on_serve(self, server, config, builder):
@@ -50,6 +57,8 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
     def on_env(self, env, config, files):
         if self.config.enabled:
             env.globals["fragment_cache"] = FragmentCache()  # new each build: `mkdocs serve` rebuilds
+            if self.config.search_index and not self.serving:  # after MkDocs has cleaned site_dir
+                self.indexer = SearchIndexer(Path(config.site_dir), self.config.search_pages_per_run)
         return env
 
     @event_priority(-100)  # after every plugin that reads or changes the HTML
@@ -66,4 +75,17 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
     def on_post_page(self, output, page, config):
         if self.config.enabled:
             self.pages.release(page)
+        if self.indexer:
+            self.indexer.add("/" + page.url, output)
         return output
+
+    def on_post_build(self, config) -> None:
+        if self.indexer:
+            indexer, self.indexer = self.indexer, None
+            pages, runs = indexer.finish()
+            log.info(f"paper-list: {pages} pages indexed for search in {runs} Pagefind run(s)")
+
+    def on_build_error(self, error) -> None:
+        if self.indexer:
+            indexer, self.indexer = self.indexer, None
+            indexer.abort()
