@@ -40,6 +40,7 @@ import hashlib
 import heapq
 import json
 import shutil
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -297,3 +298,17 @@ def _merged_filters(parts: Sequence[Part]) -> list[tuple[str, list]]:
             for value, pages in values:
                 merged.setdefault(name, {}).setdefault(value, []).extend(page + part.first_page for page in pages)
     return [(name, [[value, pages] for value, pages in sorted(values.items())]) for name, values in sorted(merged.items())]
+
+
+def main(arguments: Sequence[str]) -> None:
+    """`python -m site_gen.pagefind_merge OUTPUT BUNDLE...`, with which the MkDocs plugin merges in
+    a process of its own, beside MkDocs (site_gen/mkdocs/search.py)."""
+    output, *bundles = map(Path, arguments)
+    try:
+        merge_bundles(bundles, output)
+    except UnsupportedBundle as error:
+        sys.exit(str(error))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import gzip
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -249,25 +250,52 @@ def test_pages_with_odd_names_are_indexed(site):
     assert sum("odd" in url for url, _ in bundle_contents(site / "pagefind")["pages"]) == 1
 
 
+ARTICLE = re.compile(r'(<article class="md-content__inner"( data-pagefind-body)?)([^>]*)>(.*)</article>', re.S)
+
+
+def attributes_inside_the_article(site: Path) -> None:
+    """The plugin hands Pagefind a page's converted Markdown, which is what its article holds:
+    the attributes on the fixture's articles move onto a <div> inside them."""
+    for page in site.rglob("*.html"):
+        page.write_text(ARTICLE.sub(r"\1><div\3>\4</div></article>", page.read_text()))
+
+
 def indexed_while_building(site: Path, target: Path, pages_per_run: int = PAGES_PER_RUN) -> tuple[int, int]:
-    """What the MkDocs plugin does: every built page handed to the indexer as MkDocs writes it."""
-    indexer = SearchIndexer(target, pages_per_run)
+    """What the MkDocs plugin does: each indexed page's HTML handed to the indexer as MkDocs
+    converts it."""
+    indexer = SearchIndexer(target, "en", pages_per_run)
     for page in sorted(site.rglob("*.html")):
-        url = "/" + page.relative_to(site).as_posix().removesuffix("index.html")
-        indexer.add(url, page.read_text(encoding="utf-8"))
+        _, marked, _, content = ARTICLE.search(page.read_text(encoding="utf-8")).groups()
+        if marked:
+            indexer.add("/" + page.relative_to(site).as_posix().removesuffix("index.html"), page.parent.name, content)
+    indexer.all_added()
     return indexer.finish()
 
 
 @pytest.mark.parametrize("pages_per_run", [PAGES_PER_RUN, 3])
 def test_indexing_while_building_writes_the_bundle_of_the_built_site(site, tmp_path, pages_per_run):
-    """The plugin sends Pagefind each page's language and article only, as MkDocs writes it: the
+    """The plugin sends Pagefind each page's language and article only, as MkDocs converts it: the
     bundle is the one `site-gen search-index` writes from the built pages."""
+    attributes_inside_the_article(site)
     target = tmp_path / "built"
     target.mkdir()
     assert indexed_while_building(site, target, pages_per_run) == (11, -(-11 // pages_per_run))
     assert index_site(site) == (11, 1)
-    assert bundle_contents(target / "pagefind") == bundle_contents(site / "pagefind")
-    assert sorted(path.name for path in target.iterdir()) == ["pagefind"]  # its scratch folder is gone
+    built = bundle_contents(target / "pagefind")
+    assert built == bundle_contents(site / "pagefind")
+    assert built["filters"] == {"kind": {"survey": ["/papers/paper-2/", "/papers/paper-7/"]}}
+    assert sorted(path.name for path in target.iterdir()) == ["pagefind"]
+
+
+def test_a_page_without_a_heading_is_indexed_under_its_title(tmp_path):
+    """As Material's content partial shows it: the page title as its <h1>, escaped."""
+    indexer = SearchIndexer(tmp_path, "en")
+    indexer.add("/notes/", "Notes & <queries>", "<p>Body words</p>")
+    indexer.finish()
+    (fragment,) = (tmp_path / "pagefind" / "fragment").iterdir()
+    record = json.loads(gzip.decompress(fragment.read_bytes())[len(SIGNATURE):])
+    assert record["meta"]["title"] == "Notes & <queries>"
+    assert record["content"] == "Notes & <queries> Body words."
 
 
 def test_indexing_while_building_reports_what_pagefind_refuses(site, tmp_path, monkeypatch):
@@ -275,10 +303,10 @@ def test_indexing_while_building_reports_what_pagefind_refuses(site, tmp_path, m
     left in the site."""
     target = tmp_path / "built"
     target.mkdir()
-    indexer = SearchIndexer(target, pages_per_run=3)
+    indexer = SearchIndexer(target, "en", pages_per_run=3)
     # Sent before any page, while the indexer's own thread waits for one: a file for no index.
     indexer._service.send({"type": "AddFile", "index_id": 99, "url": "/x/", "file_contents": "<html></html>"})
-    indexer.add("/papers/paper-0/", (site / "papers/paper-0/index.html").read_text())
+    indexer.add("/papers/paper-0/", "Paper 0", paper_body(0))
     with pytest.raises(PluginError, match="Pagefind failed to index the site: .+"):
         indexer.finish()
     assert list(target.iterdir()) == []
@@ -287,10 +315,10 @@ def test_indexing_while_building_reports_what_pagefind_refuses(site, tmp_path, m
 def test_indexing_while_building_stops_when_pagefind_dies(site, tmp_path):
     tmp_path = tmp_path / "built"
     tmp_path.mkdir()
-    indexer = SearchIndexer(tmp_path)
+    indexer = SearchIndexer(tmp_path, "en")
     indexer._service._process.kill()
     for number in range(3):
-        indexer.add(f"/papers/paper-{number}/", (site / f"papers/paper-{number}/index.html").read_text())
+        indexer.add(f"/papers/paper-{number}/", f"Paper {number}", paper_body(number))
     with pytest.raises(PluginError, match="Pagefind failed to index the site"):
         indexer.finish()
     assert list(tmp_path.iterdir()) == []
@@ -299,4 +327,4 @@ def test_indexing_while_building_stops_when_pagefind_dies(site, tmp_path):
 def test_a_missing_pagefind_binary_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr("site_gen.mkdocs.search.get_executable", lambda: None)
     with pytest.raises(PluginError, match="Pagefind's binary is missing — reinstall site-gen"):
-        SearchIndexer(tmp_path)
+        SearchIndexer(tmp_path, "en")

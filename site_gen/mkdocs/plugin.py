@@ -8,7 +8,7 @@ from pathlib import Path
 from mkdocs.plugins import BasePlugin, event_priority
 
 from site_gen.mkdocs import generated_pages, serve, theme
-from site_gen.mkdocs.search import SearchIndexer
+from site_gen.mkdocs.search import SearchIndexer, is_indexed
 from site_gen.mkdocs.config import PaperListConfig
 from site_gen.mkdocs.fragment_cache import FragmentCache
 from site_gen.mkdocs.page_store import PageStore
@@ -54,16 +54,26 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
             serve.watch_sources(server, config.docs_dir, self.project)
         return server
 
+    def on_nav(self, nav, config, files):
+        if self.config.enabled and self.config.search_index and not self.serving:
+            self.indexer = SearchIndexer(Path(config.site_dir), config.theme["language"], self.config.search_pages_per_run)
+        return nav
+
     def on_env(self, env, config, files):
         if self.config.enabled:
             env.globals["fragment_cache"] = FragmentCache()  # new each build: `mkdocs serve` rebuilds
-            if self.config.search_index and not self.serving:  # after MkDocs has cleaned site_dir
-                self.indexer = SearchIndexer(Path(config.site_dir), self.config.search_pages_per_run)
+            env.globals["indexed_for_search"] = is_indexed
+        if self.indexer:
+            self.indexer.all_added()  # every page is converted
         return env
 
     @event_priority(-100)  # after every plugin that reads or changes the HTML
     def on_page_content(self, html, page, config, files):
-        return self.pages.put(page, html) if self.config.enabled else html
+        if not self.config.enabled:
+            return html
+        if self.indexer and is_indexed(page):
+            self.indexer.add("/" + page.url, page.title or config.site_name, html)
+        return self.pages.put(page, html)
 
     @event_priority(100)  # before every plugin that reads the HTML (the built-in search for serve)
     def on_page_context(self, context, page, config, nav):
@@ -75,8 +85,6 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
     def on_post_page(self, output, page, config):
         if self.config.enabled:
             self.pages.release(page)
-        if self.indexer:
-            self.indexer.add("/" + page.url, output)
         return output
 
     def on_post_build(self, config) -> None:

@@ -1,11 +1,15 @@
 """Search indexed while MkDocs builds: each page's article goes to Pagefind's indexing service as
-soon as MkDocs has rendered the page, so Pagefind (a separate, native process) indexes on the
-second core while MkDocs renders on the first, and `mkdocs build` ends with the index written.
+soon as MkDocs has converted the page's Markdown, so Pagefind (a separate, native process) indexes
+on the second core while MkDocs works on the first; the runs' bundles are merged in a process of
+their own while MkDocs renders the pages' templates, and `mkdocs build` ends with the index written.
 
 The bundle is the one `site-gen search-index` writes from the built HTML (site_gen/search_index.py,
-for other builders): the same pages (`is_indexed`), runs of at most `PAGES_PER_RUN` pages to bound
-Pagefind's memory, merged into one bundle. Pagefind reads only the article (data-pagefind-body),
-the page's language and what the article holds, so it is sent that and not the whole page.
+for other builders; tests/test_mkdocs_site.py compares the two): the same pages, runs of at most
+`PAGES_PER_RUN` pages to bound Pagefind's memory, merged into one bundle. Pagefind reads only the
+article (`data-pagefind-body`, overrides/main.html) and the page's language, so it is sent that:
+the page's HTML as Material's `partials/content.html` places it in the article, under the page
+title when the page has no `<h1>` of its own. Material's additions around it (edit buttons, its
+tags plugin's tags, a feedback form) are not indexed.
 
 The service protocol (the `pagefind` package's own Python client speaks it too, but answers one
 message per 0.1 s): requests and answers are base64-encoded JSON objects, each followed by a comma,
@@ -16,10 +20,12 @@ thread of their own, so MkDocs never waits for Pagefind.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import queue
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -27,22 +33,29 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from pagefind.service import get_executable
 
-from site_gen.pagefind_merge import UnsupportedBundle, merge_bundles
-from site_gen.search_index import BUNDLE, EXCLUDE_SELECTORS, PAGES_PER_RUN, is_indexed
+from site_gen.search_index import BUNDLE, EXCLUDE_SELECTORS, PAGES_PER_RUN, SEARCH_MARKER
 
-_ARTICLE_START = "<article"
-_ARTICLE_END = "</article>"
 _FINISHED = None  # the last item of the queue
 
 
-class SearchIndexer:
-    """Feed it every built page (`add`), then `finish` writes `site_dir`/pagefind; or `abort`."""
+def is_indexed(page) -> bool:
+    """A page is indexed unless its front matter says `search: exclude: true` (as site-gen's
+    listings do; Material's own search reads the same switch). overrides/main.html marks the
+    articles of these pages, and only these, `data-pagefind-body`."""
+    search = page.meta.get("search") if page.meta else None
+    return not (isinstance(search, dict) and search.get("exclude"))
 
-    def __init__(self, site_dir: Path, pages_per_run: int = PAGES_PER_RUN) -> None:
+
+class SearchIndexer:
+    """Feed it every page (`add`), say when all are in (`all_added`), then `finish` writes
+    `site_dir`/pagefind; or `abort`."""
+
+    def __init__(self, site_dir: Path, language: str, pages_per_run: int = PAGES_PER_RUN) -> None:
         executable = get_executable()
         if executable is None:
             raise PluginError("paper-list: Pagefind's binary is missing — reinstall site-gen (it depends on pagefind[extended])")
         self._site_dir = site_dir
+        self._page_start = f'<!doctype html><html lang="{html.escape(language)}"><body><article {SEARCH_MARKER}>'
         self._pages_per_run = pages_per_run
         # Not inside the site: MkDocs' cleaning keeps dot-folders, so a killed build's would stay.
         self._scratch = Path(tempfile.mkdtemp(prefix=f"{BUNDLE}-"))
@@ -54,36 +67,30 @@ class SearchIndexer:
         self._sender = threading.Thread(target=self._send_all, name="pagefind-sender", daemon=True)
         self._sender.start()
 
-    def add(self, url: str, html: str) -> None:
-        """Index the page at `url` (site-relative, as a reader's browser requests it) if its
-        article is marked for search."""
-        if not is_indexed(html):
-            return
-        start, end = html.find(_ARTICLE_START), html.rfind(_ARTICLE_END)
-        head_end = html.find(">", html.find("<html")) + 1
-        # The <html> tag carries the language, which picks Pagefind's word stemming.
-        page = f"{html[:head_end]}<body>{html[start:end + len(_ARTICLE_END)]}</body></html>"
-        self._queue.put((url, page))
+    def add(self, url: str, title: str, content: str) -> None:
+        """Index the page at `url` (site-relative, as a reader's browser requests it), whose
+        Markdown became `content`."""
+        heading = "" if "<h1" in content else f"<h1>{html.escape(title)}</h1>"
+        self._queue.put((url, f"{self._page_start}{heading}{content}</article></body></html>"))
+
+    def all_added(self) -> None:
+        """No more pages: Pagefind writes its last run, and the runs are merged while MkDocs goes on."""
+        self._queue.put(_FINISHED)
 
     def finish(self) -> tuple[int, int]:
-        """Wait for Pagefind, write the bundle into the site; returns the number of pages indexed
-        and of Pagefind runs."""
-        self._queue.put(_FINISHED)
+        """Wait for Pagefind and the merge; returns the number of pages indexed and of Pagefind runs."""
+        self.all_added()  # if MkDocs never said so (a build with no page)
         self._sender.join()
         self._service.close()
         try:
+            if isinstance(self._error, _MergeFailed):
+                raise PluginError(f"paper-list: Pagefind's bundles cannot be merged: {self._error}")
             if self._error is not None:
                 raise PluginError(f"paper-list: Pagefind failed to index the site: {self._error}")
             target = self._site_dir / BUNDLE
             if target.exists():
                 shutil.rmtree(target)
-            if len(self._bundles) == 1:
-                shutil.move(self._bundles[0], target)
-            else:
-                try:
-                    merge_bundles(self._bundles, target)
-                except UnsupportedBundle as error:
-                    raise PluginError(f"paper-list: Pagefind's bundles cannot be merged: {error}") from None
+            shutil.move(self._bundles[0] if len(self._bundles) == 1 else self._scratch / BUNDLE, target)
             return self._pages, len(self._bundles)
         finally:
             shutil.rmtree(self._scratch, ignore_errors=True)
@@ -107,11 +114,20 @@ class SearchIndexer:
                     index = None
             if index is not None or not self._bundles:  # no page at all: an empty bundle still loads
                 self._write(self._service.new_index({}) if index is None else index)
+            if len(self._bundles) > 1:
+                self._merge()
         except BaseException as error:  # reported by finish(), in MkDocs' thread
             self._error = error
             self._service.kill()
             while self._queue.get() is not _FINISHED:  # drain, so that finish() can join
                 pass
+
+    def _merge(self) -> None:
+        # In a process of its own: in this one the merge would take turns with MkDocs.
+        merge = subprocess.run([sys.executable, "-m", "site_gen.pagefind_merge", self._scratch / BUNDLE, *self._bundles],
+                               capture_output=True, text=True)
+        if merge.returncode != 0:
+            raise _MergeFailed(merge.stderr.strip().splitlines()[-1] if merge.stderr.strip() else f"exit code {merge.returncode}")
 
     def _write(self, index: int) -> None:
         bundle = self._scratch / f"bundle-{len(self._bundles)}"
@@ -119,6 +135,10 @@ class SearchIndexer:
         # Pagefind keeps an index until told otherwise: deleting it frees the run's memory.
         self._service.request({"type": "DeleteIndex", "index_id": index})
         self._bundles.append(bundle)
+
+
+class _MergeFailed(Exception):
+    pass
 
 
 class _Service:

@@ -290,7 +290,11 @@
       case "ArrowDown": {
         const items = [input, ...resultLinks()];
         const index = Math.max(0, items.indexOf(active));
-        items[(index + items.length + (event.key === "ArrowUp" ? -1 : 1)) % items.length].focus();
+        const next = (index + items.length + (event.key === "ArrowUp" ? -1 : 1)) % items.length;
+        items[next].focus();
+        /* Reaching the last result loads more at once: keys held down can move on (and wrap to
+           the query) before the list's scrolling is observed. */
+        if (next === items.length - 1) showMore(generation);
         event.preventDefault();
         break;
       }
