@@ -63,5 +63,5 @@ def use_one_converter(config, files: Files, project: Project) -> None:
     converter = markdown.Markdown(
         extensions=names, extension_configs={name: config.mdx_configs[name] for name in names if name in config.mdx_configs})
     for file in files.documentation_pages(inclusion=InclusionLevel.is_included):
-        if file.page is None and file.inclusion.is_not_in_nav() and not (project.docs_dir / file.src_uri).exists():
+        if file.page is None and file.inclusion == InclusionLevel.NOT_IN_NAV and not (project.docs_dir / file.src_uri).exists():
             GeneratedPage(file, config, converter)

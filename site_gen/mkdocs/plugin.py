@@ -20,12 +20,17 @@ log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 class PaperListPlugin(BasePlugin[PaperListConfig]):
     # MkDocs keeps a plugin that has on_startup across the rebuilds of `mkdocs serve`.
     serving = False
+    # Under `mkdocs serve --dirty`: the generated pages written since the last build that finished
+    # (None until the first has: it builds every page into the preview's folder).
+    unbuilt: frozenset[str] | None = None
     indexer: SearchIndexer | None = None
 
     def on_startup(self, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
+        self.dirty = dirty
         if self.serving:
             serve.start_serving()
+            self.compiled_templates = serve.CompiledTemplates()
 
     def on_config(self, config):
         if not self.config.enabled:
@@ -39,12 +44,16 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
         if not self.config.enabled:
             return
         if self.serving:
-            serve.regenerate(self.project)
+            written = serve.regenerate(self.project)
+            if self.unbuilt is not None:
+                self.unbuilt |= written
         theme.require_generated_tree(self.project)
 
     def on_files(self, files, config):
         if self.config.enabled:
             theme.use_generated_nav(config, files)
+            if self.unbuilt is not None:
+                serve.leave_out_unchanged(files, self.unbuilt, self.project)
             if self.config.one_converter:
                 generated_pages.use_one_converter(config, files, self.project)
         return files
@@ -63,6 +72,8 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
         if self.config.enabled:
             env.globals["fragment_cache"] = FragmentCache()  # new each build: `mkdocs serve` rebuilds
             env.globals["indexed_for_search"] = is_indexed
+            if self.serving:
+                env.bytecode_cache = self.compiled_templates
         if self.indexer:
             self.indexer.all_added()  # every page is converted
         return env
@@ -88,6 +99,8 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
         return output
 
     def on_post_build(self, config) -> None:
+        if self.serving and self.dirty:
+            self.unbuilt = frozenset()
         if self.indexer:
             indexer, self.indexer = self.indexer, None
             pages, runs = indexer.finish()

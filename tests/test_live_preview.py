@@ -1,0 +1,108 @@
+"""`make serve` (`mkdocs serve --livereload --dirty`) on a copy of the seed list: a saved edit
+shows on its page, the pages the edit left alone stay served as they were, an edit that breaks
+the list is reported and the next good one shows. A real MkDocs server, polled over HTTP."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.sitebuild import BIN, copy_repository_list, generate
+
+LIVERELOAD_SCRIPT = re.compile(r"<script>\s*var livereload = function.*?</script>(?=</body>)", re.S)
+PAPER = "galore"
+OTHER = "natural-galore"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    """The page as built: without the script the server adds to every page it serves (which
+    carries the site's version and a request number)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            page = response.read().decode("utf-8")
+    except (urllib.error.URLError, OSError):  # not served yet, or between two builds
+        return ""
+    return LIVERELOAD_SCRIPT.sub("", page)
+
+
+def wait_for(url: str, text: str, limit: float = 60) -> str:
+    deadline = time.monotonic() + limit
+    while text not in (page := fetch(url)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{url} did not show {text!r} within {limit:.0f} s")
+        time.sleep(0.1)
+    return page
+
+
+@pytest.fixture
+def preview(tmp_path):
+    root = copy_repository_list(tmp_path / "list")
+    port = free_port()
+    generate(root, site_url=f"http://127.0.0.1:{port}/")
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [BIN / "mkdocs", "serve", "--livereload", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"http://127.0.0.1:{port}/"},
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/papers/{PAPER}/", "</html>")
+        yield root, f"http://127.0.0.1:{port}", tmp_path / "serve.log"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait()
+        log.close()
+
+
+def edit(paper: Path, note: str) -> None:
+    time.sleep(1)  # MkDocs' watcher polls every 0.5 s: a change is seen once
+    text = paper.read_text(encoding="utf-8")
+    paper.write_text(text.split("\nnote:")[0].rstrip("\n") + f"\nnote: {note}\n", encoding="utf-8")
+
+
+def test_an_edit_shows_and_the_pages_it_left_alone_stay_served(preview):
+    root, base, log = preview
+    other_before = fetch(f"{base}/papers/{OTHER}/")
+    assert "</html>" in other_before
+    edit(root / "papers" / f"{PAPER}.yml", "First live edit.")
+    wait_for(f"{base}/papers/{PAPER}/", "First live edit.")
+    edit(root / "papers" / f"{PAPER}.yml", "Second live edit.")
+    page = wait_for(f"{base}/papers/{PAPER}/", "Second live edit.")
+    assert "First live edit." not in page
+    # Left out of the rebuilds (site_gen/mkdocs/serve.py), still served as the first build wrote it.
+    assert fetch(f"{base}/papers/{OTHER}/") == other_before
+    # A hand-written page is rebuilt too.
+    about = root / "docs" / "about.md"
+    time.sleep(1)
+    about.write_text(about.read_text(encoding="utf-8") + "\nA live line on the about page.\n", encoding="utf-8")
+    wait_for(f"{base}/about/", "A live line on the about page.")
+
+
+def test_a_broken_edit_is_reported_and_the_next_good_one_shows(preview):
+    root, base, log = preview
+    paper = root / "papers" / f"{PAPER}.yml"
+    original = paper.read_text(encoding="utf-8")
+    time.sleep(1)
+    paper.write_text(original.replace("\nyear:", "\nyear: not a year\nyear_again:"), encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while f"{PAPER}.yml" not in log.read_text(encoding="utf-8"):
+        assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+        time.sleep(0.2)
+    paper.write_text(original, encoding="utf-8")
+    edit(paper, "Fixed and edited.")
+    wait_for(f"{base}/papers/{PAPER}/", "Fixed and edited.")
