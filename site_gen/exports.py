@@ -1,4 +1,5 @@
-"""Machine-readable exports: papers.json, papers.bib and feed.xml (Atom)."""
+"""Machine-readable exports: papers.json, papers.bib (BibTeX), papers.ris (RIS), papers.csl.json
+(CSL-JSON), feed.xml (Atom), and the Highwire Press meta tags of a paper page."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ def record_json(paper: Paper) -> str:
 
 
 def papers_json(records: Iterable[object]) -> str:
-    """The records (from record_json, in id order) as one JSON array, exactly as json.dumps with
-    indent=2 writes it; each item validates against paper.schema.json."""
+    """The items (from record_json, in id order, each valid against paper.schema.json; or from
+    csl_item) as one JSON array, exactly as json.dumps with indent=2 writes it."""
     body = ",\n".join(map(str, records))
     return f"[\n{body}\n]\n" if body else "[]\n"
 
@@ -126,6 +127,11 @@ def _doi_verbatim(doi: str) -> str:
     return _UNSAFE_IN_VERBATIM.sub(lambda match: f"%{ord(match.group(0)):02X}", doi)
 
 
+def is_journal(venue: str) -> bool:
+    """Whether a venue is a journal rather than a conference or workshop (by its name)."""
+    return bool(_JOURNAL.search(venue))
+
+
 def bibtex_entry(paper: Paper, citation_key: str) -> str:
     fields: list[tuple[str, str]] = [
         ("title", "{" + latex(paper.title) + "}"),
@@ -133,9 +139,9 @@ def bibtex_entry(paper: Paper, citation_key: str) -> str:
         ("year", str(paper.year)),
     ]
     if paper.venue:
-        is_journal = bool(_JOURNAL.search(paper.venue))
-        kind = "article" if is_journal else "inproceedings"
-        fields.append(("journal" if is_journal else "booktitle", latex(paper.venue)))
+        journal = is_journal(paper.venue)
+        kind = "article" if journal else "inproceedings"
+        fields.append(("journal" if journal else "booktitle", latex(paper.venue)))
     else:
         kind = "misc"
     if paper.arxiv:
@@ -150,6 +156,76 @@ def bibtex_entry(paper: Paper, citation_key: str) -> str:
 def papers_bib(entries: Iterable[object]) -> str:
     """Every paper's entry (from bibtex_entry, in citation-key order)."""
     return "\n".join(map(str, entries))
+
+
+# --- what reference managers read: RIS, CSL-JSON, Highwire Press meta tags ----------------------
+
+
+def _one_line(text: str) -> str:
+    """A value on one line: RIS ends a field at the line's end, and has no escape for it."""
+    return " ".join(text.split())
+
+
+def ris_entry(paper: Paper) -> str:
+    """The paper as one RIS record (the tagged format of EndNote, Zotero, Mendeley): each field on
+    its own `XX  - value` line, in the order the format's readers expect, ending with `ER  - `.
+    Like papers.bib, it leaves the abstract and the curator's note to papers.json and the paper's
+    page: abstracts are four fifths of the list's text, and an edit of either would rewrite every
+    export."""
+    # A paper with no venue is a preprint: an unpublished work.
+    kind = ("JOUR" if is_journal(paper.venue) else "CPAPER") if paper.venue else "UNPB"
+    lines = [("TY", kind), ("TI", paper.title), *(("AU", author) for author in paper.authors), ("PY", str(paper.year))]
+    if paper.venue:
+        lines.append(("T2", paper.venue))
+    if paper.doi:
+        lines.append(("DO", paper.doi))
+    # Readers split UR at ";" (several links in one field).
+    lines.append(("UR", paper.main_url.replace(";", "%3B")))
+    lines += [("KW", tag) for tag in paper.tags]
+    return "".join(f"{tag}  - {_one_line(value)}\n" for tag, value in lines) + "ER  - \n"
+
+
+def papers_ris(entries: Iterable[object]) -> str:
+    """Every paper's record (from ris_entry), a blank line between them."""
+    return "\n".join(map(str, entries))
+
+
+def csl_item(paper: Paper, citation_key: str) -> str:
+    """One item of papers.csl.json (what Zotero, Mendeley and citeproc read), indented as an item
+    of its array. Names are kept whole (`literal`): splitting them into given and family names
+    would guess wrong for many. No abstract, as in ris_entry."""
+    item: dict[str, object] = {
+        "id": citation_key,
+        "type": ("article-journal" if is_journal(paper.venue) else "paper-conference") if paper.venue else "article",
+        "title": paper.title,
+        "author": [{"literal": author} for author in paper.authors],
+        "issued": {"date-parts": [[paper.year]]},
+    }
+    if paper.venue:
+        item["container-title"] = paper.venue
+    if paper.doi:
+        item["DOI"] = paper.doi
+    item["URL"] = paper.main_url
+    if paper.arxiv:
+        item["number"] = f"arXiv:{paper.arxiv}"
+    item["keyword"] = ", ".join(paper.tags)
+    return "  " + json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+
+
+def highwire_tags(paper: Paper) -> tuple[tuple[str, str], ...]:
+    """The paper page's `<meta name=... content=...>` pairs that Google Scholar and Zotero's
+    browser connector read (Highwire Press tags)."""
+    tags = [("citation_title", paper.title), *(("citation_author", author) for author in paper.authors),
+            ("citation_publication_date", str(paper.year))]
+    if paper.venue:
+        tags.append(("citation_journal_title" if is_journal(paper.venue) else "citation_conference_title", paper.venue))
+    if paper.arxiv:
+        tags.append(("citation_arxiv_id", paper.arxiv))
+    if paper.doi:
+        tags.append(("citation_doi", paper.doi))
+    if paper.pdf_url:
+        tags.append(("citation_pdf_url", paper.pdf_url))
+    return tuple((name, _one_line(content)) for name, content in tags)
 
 
 # --- Atom feed --------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ from markupsafe import escape
 
 from site_gen import urls
 from site_gen.catalog import Catalog
-from site_gen.exports import bibtex_entry, citation_keys, citation_stem, feed_xml, papers_bib, papers_json, record_json
+from site_gen.exports import (
+    bibtex_entry, citation_keys, citation_stem, csl_item, feed_xml, papers_bib, papers_json, papers_ris, record_json, ris_entry,
+)
 from site_gen.incremental.memo import MarkupPiece, Memo, PageSpec, Piece, Section
 from site_gen.options import Options
 from site_gen.records import Paper, Taxonomy, Term
@@ -70,7 +72,10 @@ class SiteRenderer:
         by_id = tuple(sorted(catalog.papers, key=lambda p: p.id))
         yield Section(papers_json_file, dict(papers=by_id))
         by_key = tuple(sorted(by_id, key=lambda p: keys[p.id]))
-        yield Section(papers_bib_file, dict(papers=by_key, citation_keys=tuple(keys[p.id] for p in by_key)))
+        keys_in_order = tuple(keys[p.id] for p in by_key)
+        yield Section(papers_bib_file, dict(papers=by_key, citation_keys=keys_in_order))
+        yield Section(papers_ris_file, dict(papers=by_key))
+        yield Section(papers_csl_file, dict(papers=by_key, citation_keys=keys_in_order))
         yield PageSpec(urls.FEED, feed_xml, dict(taxonomy=taxonomy, papers=catalog.recently_added(options.feed_size), site_url=options.site_url))
 
     def citation_keys(self) -> dict[str, str]:
@@ -107,7 +112,8 @@ def paper_pages(memo: Memo, category: Term, papers: tuple[Paper, ...], citation_
         yield PageSpec(path, "paper.md.j2", dict(
             paper=paper, category=category, tags=tuple(tags[tag] for tag in paper.tags),
             related=tuple(memo.piece("related_item.md.j2", other, base=base) for other in related(papers, position, related_papers)),
-            bibtex=_bibtex(memo, paper, citation_key), base=base, root=urls.root(path),
+            bibtex=_bibtex(memo, paper, citation_key), ris=memo.piece(ris_entry, paper), citation_key=citation_key,
+            base=base, root=urls.root(path),
         ))
 
 
@@ -146,6 +152,17 @@ def papers_bib_file(memo: Memo, papers: tuple[Paper, ...], citation_keys: tuple[
     """Every paper's entry in citation-key order (`papers` and their `citation_keys` sorted so)."""
     entries = tuple(_bibtex(memo, paper, citation_key) for paper, citation_key in zip(papers, citation_keys))
     yield PageSpec(urls.PAPERS_BIB, papers_bib, dict(entries=entries), by_content=True)
+
+
+def papers_ris_file(memo: Memo, papers: tuple[Paper, ...]) -> Iterator[PageSpec]:
+    entries = tuple(memo.piece(ris_entry, paper) for paper in papers)
+    yield PageSpec(urls.PAPERS_RIS, papers_ris, dict(entries=entries), by_content=True)
+
+
+def papers_csl_file(memo: Memo, papers: tuple[Paper, ...], citation_keys: tuple[str, ...]) -> Iterator[PageSpec]:
+    """CSL-JSON items, identified by the papers' citation keys (in that order)."""
+    items = tuple(memo.piece(csl_item, paper, citation_key=key) for paper, key in zip(papers, citation_keys))
+    yield PageSpec(urls.PAPERS_CSL, papers_json, dict(records=items), by_content=True)
 
 
 def navigation(taxonomy: Taxonomy, hand_written: tuple[str, ...]) -> str:

@@ -1,7 +1,7 @@
 """Where every generated page lives: its file in the generated tree and its URL on the site.
 
 The permalink contract: `/papers/<id>/`, `/categories/<slug>/`, `/tags/<slug>/`, `/papers/`, and
-`papers.json`, `papers.bib`, `feed.xml` at the root. Pages are Markdown files (`papers/<id>.md`)
+`papers.json`, `papers.bib`, `papers.ris`, `papers.csl.json`, `feed.xml` at the root. Pages are Markdown files (`papers/<id>.md`)
 that the builder serves with directory URLs (`papers/<id>/`). A new kind of page (authors, years)
 is one more function here, one template and one entry in the renderer.
 
@@ -17,6 +17,8 @@ HOME = "index.md"
 ALL_PAPERS = "papers/index.md"
 PAPERS_JSON = "papers.json"
 PAPERS_BIB = "papers.bib"
+PAPERS_RIS = "papers.ris"
+PAPERS_CSL = "papers.csl.json"
 FEED = "feed.xml"
 # The navigation as a MkDocs config fragment: a dot-file, which builders skip when building.
 NAV = ".nav.yml"

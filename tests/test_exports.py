@@ -1,5 +1,5 @@
 """Every export escapes every field for its format: hostile values are read back with each
-format's own parser (bibtexparser and pylatexenc, feedparser, json, Python-Markdown and
+format's own parser (bibtexparser and pylatexenc, rispy, feedparser, json, Python-Markdown and
 html.parser) and compared with the record."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import subprocess
 import unicodedata
 from xml.etree import ElementTree
 from html.parser import HTMLParser
@@ -16,6 +17,7 @@ import bibtexparser
 import feedparser
 import markdown
 import pytest
+import rispy
 import yaml
 from bibtexparser.middlewares import SeparateCoAuthors
 from hypothesis import HealthCheck, given, settings
@@ -23,11 +25,12 @@ from hypothesis import strategies as st
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from site_gen.catalog import Catalog
-from site_gen.exports import bibtex_entry, citation_keys, feed_xml, record_json
+from site_gen.exports import bibtex_entry, citation_keys, feed_xml, is_journal, record_json, ris_entry
 from site_gen.markup import github_markdown
 from site_gen.records import Paper, Taxonomy, Term, freeze
 from site_gen.templating import _authors, render
 from tests.conftest import TAXONOMY, PaperList
+from tests.sitebuild import BIN, generate
 
 HOSTILE_TEXT = [
     "{Braces} and } alone {",
@@ -216,6 +219,101 @@ def test_json_reads_back_field_by_field(built):
     records = {record.pop("id"): record for record in json.loads(output(listing, "papers.json"))}
     for paper_id, fields in papers.items():
         assert records[paper_id] == fields
+
+
+# --- what reference managers read: RIS, CSL-JSON, Highwire Press meta tags -----------------------
+
+
+def test_ris_reads_back_field_by_field(built):
+    listing, papers = built
+    records = rispy.loads(output(listing, "papers.ris"))
+    assert len(records) == len(papers) + 1  # and the list's own GaLore
+    by_title = {record["title"]: record for record in records}
+    for fields in papers.values():
+        record = by_title[one_line(fields["title"])]
+        assert record["authors"] == [one_line(author) for author in fields["authors"]]
+        assert (record["year"], record["secondary_title"]) == (str(fields["year"]), one_line(fields["venue"]))
+        assert "abstract" not in record  # left to papers.json and the paper's page
+        assert record["urls"] == [main_url(fields).replace(";", "%3B")] and record.get("doi") == fields.get("doi")
+        assert record["keywords"] == fields["tags"]
+        assert record["type_of_reference"] in ("JOUR", "CPAPER")
+
+
+def test_a_preprint_is_an_unpublished_work_in_ris():
+    paper = Paper("p", "p.yml", freeze({"title": "T", "authors": ["A B"], "year": 2024, "arxiv": "2401.00001", "tags": ["llm"]}))
+    [record] = rispy.loads(ris_entry(paper))
+    assert record["type_of_reference"] == "UNPB" and "secondary_title" not in record
+
+
+def test_csl_json_reads_back_field_by_field(built):
+    listing, papers = built
+    items = json.loads(output(listing, "papers.csl.json"))
+    assert len(items) == len(papers) + 1 and len({item["id"] for item in items}) == len(items)
+    bibtex_keys = set(read_bibtex(output(listing, "papers.bib")))
+    by_title = {item["title"]: item for item in items}
+    for fields in papers.values():
+        item = by_title[fields["title"]]
+        assert item["id"] in bibtex_keys  # the same key as the paper's BibTeX entry
+        assert item["author"] == [{"literal": author} for author in fields["authors"]]
+        assert item["issued"] == {"date-parts": [[fields["year"]]]} and item["container-title"] == fields["venue"]
+        assert item["URL"] == main_url(fields) and item.get("DOI") == fields.get("doi")
+        assert "abstract" not in item and item["keyword"] == ", ".join(fields["tags"])
+
+
+class _MetaTags(HTMLParser):
+    """A page's Highwire Press meta tags, and the files its download links hold (by file name)."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, str]] = []
+        self.downloads: dict[str, tuple[str, str]] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "meta" and attributes.get("name", "").startswith("citation_"):
+            self.tags.append((attributes["name"], attributes["content"]))
+        if tag == "a" and "download" in attributes:
+            media_type, _, data = attributes["href"].removeprefix("data:").partition(",")
+            self.downloads[attributes["download"]] = (media_type, unquote(data))
+
+
+def test_paper_pages_carry_highwire_tags_that_are_the_record(built):
+    listing, papers = built
+    env = generate(listing.root)
+    proc = subprocess.run([BIN / "mkdocs", "build", "--strict", "--config-file", listing.root / "mkdocs.yml", "--site-dir", listing.root / "site"],
+                          env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for paper_id, fields in papers.items():
+        tags = _MetaTags((listing.root / "site" / "papers" / paper_id / "index.html").read_text(encoding="utf-8")).tags
+        expected = [("citation_title", one_line(fields["title"])), *(("citation_author", one_line(a)) for a in fields["authors"]),
+                    ("citation_publication_date", "2024")]
+        assert tags[:len(expected)] == expected, paper_id
+        named = dict(tags[len(expected):])
+        venue_tag = "citation_journal_title" if is_journal(fields["venue"]) else "citation_conference_title"
+        assert named.pop(venue_tag) == one_line(fields["venue"])
+        if "arxiv" in fields:
+            assert named.pop("citation_arxiv_id") == fields["arxiv"]
+            assert named.pop("citation_pdf_url") == f"https://arxiv.org/pdf/{fields['arxiv']}"
+        if "doi" in fields:
+            assert named.pop("citation_doi") == fields["doi"]
+        assert named == {}, paper_id
+    # A paper's own BibTeX and RIS files, as the site's exports hold them.
+    bib, ris = output(listing, "papers.bib"), output(listing, "papers.ris")
+    for paper_id, fields in papers.items():
+        downloads = _MetaTags((listing.root / "site" / "papers" / paper_id / "index.html").read_text(encoding="utf-8")).downloads
+        [bib_name, ris_name] = downloads
+        assert bib_name.endswith(".bib") and ris_name == bib_name.removesuffix(".bib") + ".ris"
+        bib_type, bib_text = downloads[bib_name]
+        [entry] = read_bibtex(bib_text).values()
+        assert bib_type == "application/x-bibtex;charset=utf-8" and entry.key == bib_name.removesuffix(".bib")
+        assert bib_text in bib
+        ris_type, ris_text = downloads[ris_name]
+        [record] = rispy.loads(ris_text)
+        assert ris_type == "application/x-research-info-systems;charset=utf-8" and ris_text in ris
+        assert record["title"] == one_line(fields["title"])
+    # Only paper pages carry them.
+    assert not _MetaTags((listing.root / "site" / "index.html").read_text(encoding="utf-8")).tags
 
 
 # --- README -----------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def parse(path: Path) -> ElementCollector:
 def test_seed_site_has_every_permalink(seed_site: Path):
     for path in ("index.html", "papers/index.html", "papers/galore/index.html", "categories/memory-efficient-training/index.html",
                  "tags/index.html", "tags/llm/index.html", "categories/index.html", "about/index.html", "contributing/index.html",
-                 "papers.json", "papers.bib", "feed.xml"):
+                 "papers.json", "papers.bib", "papers.ris", "papers.csl.json", "feed.xml"):
         assert (seed_site / path).is_file(), path
     assert len(list((seed_site / "papers").glob("*/index.html"))) == 173
 
