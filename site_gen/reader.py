@@ -225,6 +225,7 @@ def read_taxonomy(project: Project) -> tuple[Taxonomy | None, list[Diagnostic]]:
         categories=terms("categories"),
         tags=terms("tags"),
         settings=freeze(data.get("settings", {})),
+        author_aliases=freeze(data.get("author_aliases", {})),
     )
     return taxonomy, []
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -115,3 +115,5 @@ class Taxonomy:
     categories: tuple[Term, ...]
     tags: tuple[Term, ...]
     settings: Mapping[str, Any]  # what `settings:` sets (see options.py)
+    # A person's name as their author page shows it -> the other spellings papers use.
+    author_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))

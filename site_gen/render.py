@@ -29,9 +29,10 @@ from site_gen.writer import Page
 
 # Hand-written pages the navigation lists when a list has them, after the generated sections.
 _NAV_HAND_WRITTEN = (("Contribute", "contributing.md"), ("About", "about.md"))
-# Listing entries are shared by category and tag pages, which sit at the same depth.
+# Listing entries are shared by the pages of categories, tags, authors, venues and years, which sit
+# at the same depth.
 _LISTING_BASE = urls.base(urls.term("category", "-"))
-assert _LISTING_BASE == urls.base(urls.term("tag", "-"))
+assert all(urls.base(urls.term(kind, "-")) == _LISTING_BASE for kind in ("tag", "author", "venue", "year"))
 
 
 class SiteRenderer:
@@ -50,10 +51,17 @@ class SiteRenderer:
     def sections(self) -> Iterator[PageSpec | Section]:
         catalog, options, taxonomy = self.catalog, self.options, self.catalog.taxonomy
         keys = self.citation_keys()
+        authors, venues = self.pages_of("author"), self.pages_of("venue")
+        # A paper's links to the pages of its authors and its venue ("" where there is none): inputs
+        # of each page and entry that shows them, like the citation keys.
+        with_page = {kind: {term.slug for term, _ in groups} for kind, groups in (("author", authors), ("venue", venues))}
+        author_links = {p.id: tuple(key if key in with_page["author"] else "" for key in catalog.author_keys(p)) for p in catalog.papers}
+        venue_links = {p.id: key if (key := catalog.venue_key(p)) in with_page["venue"] else "" for p in catalog.papers}
         for term in taxonomy.categories:
             papers = catalog.by_category.get(term.slug, ())
             yield Section(paper_pages, dict(
                 category=term, papers=papers, citation_keys=tuple(keys[p.id] for p in papers),
+                author_links=tuple(author_links[p.id] for p in papers), venue_links=tuple(venue_links[p.id] for p in papers),
                 taxonomy=taxonomy, related_papers=options.related_papers,
             ))
         # Pages that show the whole catalog (counts of every category and tag): cheap, and made
@@ -63,9 +71,21 @@ class SiteRenderer:
             path = urls.term_index(kind)
             yield PageSpec(path, f"{kind}_index.md.j2", dict(catalog=catalog, root=urls.root(path)))
             for term in terms:
+                papers = papers_of.get(term.slug, ())
                 yield Section(listing_page, dict(
-                    kind=kind, term=term, papers=papers_of.get(term.slug, ()), taxonomy=taxonomy,
-                    abstracts_up_to=options.listing_abstracts_up_to,
+                    kind=kind, term=term, papers=papers, author_links=tuple(author_links[p.id] for p in papers),
+                    taxonomy=taxonomy, abstracts_up_to=options.listing_abstracts_up_to,
+                ))
+        years = tuple((Term(str(year), str(year), ""), papers) for year, papers in sorted(catalog.by_year.items(), reverse=True))
+        # Author pages list titles, as an author's page of publications does: no abstracts.
+        for kind, groups, abstracts_up_to in (("author", authors, 0), ("venue", venues, options.listing_abstracts_up_to),
+                                              ("year", years, options.listing_abstracts_up_to)):
+            path = urls.term_index(kind)
+            yield PageSpec(path, f"{kind}_index.md.j2", dict(groups=tuple((term, len(papers)) for term, papers in groups), base=urls.base(path)))
+            for term, papers in groups:
+                yield Section(listing_page, dict(
+                    kind=kind, term=term, papers=papers, author_links=tuple(author_links[p.id] for p in papers),
+                    taxonomy=taxonomy, abstracts_up_to=abstracts_up_to,
                 ))
         yield Section(all_papers_page, dict(papers=catalog.papers, taxonomy=taxonomy))
         yield PageSpec(urls.NAV, navigation, dict(taxonomy=taxonomy, hand_written=self.hand_written))
@@ -77,6 +97,12 @@ class SiteRenderer:
         yield Section(papers_ris_file, dict(papers=by_key))
         yield Section(papers_csl_file, dict(papers=by_key, citation_keys=keys_in_order))
         yield PageSpec(urls.FEED, feed_xml, dict(taxonomy=taxonomy, papers=catalog.recently_added(options.feed_size), site_url=options.site_url))
+
+    def pages_of(self, kind: str) -> tuple[tuple[Term, tuple[Paper, ...]], ...]:
+        """The authors or venue series ("author", "venue") that have a page, those of two or more
+        papers, in key order."""
+        groups = self.catalog.authors if kind == "author" else self.catalog.venues
+        return tuple((group.term, group.papers) for group in groups.values() if len(group.papers) >= 2)
 
     def citation_keys(self) -> dict[str, str]:
         """Every paper's BibTeX key, by paper id (a clash between two papers' stems is resolved
@@ -103,8 +129,12 @@ def related(papers: tuple[Paper, ...], position: int, count: int) -> tuple[Paper
     return tuple(other for index, other in enumerate(papers[start : start + count + 1], start) if index != position)[:count]
 
 
-def paper_pages(memo: Memo, category: Term, papers: tuple[Paper, ...], citation_keys: tuple[str, ...], taxonomy: Taxonomy, related_papers: int) -> Iterator[PageSpec]:
-    """The pages of a category's papers (in listing order, with their citation keys)."""
+def paper_pages(
+    memo: Memo, category: Term, papers: tuple[Paper, ...], citation_keys: tuple[str, ...], author_links: tuple[tuple[str, ...], ...],
+    venue_links: tuple[str, ...], taxonomy: Taxonomy, related_papers: int,
+) -> Iterator[PageSpec]:
+    """The pages of a category's papers (in listing order, with their citation keys and the slugs
+    of their authors' and venue's pages, "" where there is none)."""
     tags = _terms(taxonomy.tags)
     for position, (paper, citation_key) in enumerate(zip(papers, citation_keys)):
         path = urls.paper(paper.id)
@@ -112,21 +142,25 @@ def paper_pages(memo: Memo, category: Term, papers: tuple[Paper, ...], citation_
         yield PageSpec(path, "paper.md.j2", dict(
             paper=paper, category=category, tags=tuple(tags[tag] for tag in paper.tags),
             related=tuple(memo.piece("related_item.md.j2", other, base=base) for other in related(papers, position, related_papers)),
+            author_links=author_links[position], venue_link=venue_links[position],
             bibtex=_bibtex(memo, paper, citation_key), ris=memo.piece(ris_entry, paper), citation_key=citation_key,
             base=base, root=urls.root(path),
         ))
 
 
-def listing_page(memo: Memo, kind: str, term: Term, papers: tuple[Paper, ...], taxonomy: Taxonomy, abstracts_up_to: int) -> Iterator[PageSpec]:
-    """A category's or tag's page. A long one shows no abstracts and is keyed by its entries'
-    texts: an abstract edit leaves it as it is."""
+def listing_page(
+    memo: Memo, kind: str, term: Term, papers: tuple[Paper, ...], author_links: tuple[tuple[str, ...], ...], taxonomy: Taxonomy,
+    abstracts_up_to: int,
+) -> Iterator[PageSpec]:
+    """The page of a category, tag, author, venue series or year. A long one shows no abstracts
+    and is keyed by its entries' texts: an abstract edit leaves it as it is."""
     path = urls.term(kind, term.slug)
     compact = len(papers) > abstracts_up_to
     tags = _terms(taxonomy.tags)
     years: dict[int, list[MarkupPiece]] = {}
-    for paper in papers:  # newest first
+    for paper, links in zip(papers, author_links):  # newest first
         paper_tags = tuple(tags[tag] for tag in paper.tags)
-        entry = memo.piece("entry.md.j2", paper, tags=paper_tags, base=_LISTING_BASE, with_abstract=not compact)
+        entry = memo.piece("entry.md.j2", paper, tags=paper_tags, author_links=links, base=_LISTING_BASE, with_abstract=not compact)
         years.setdefault(paper.year, []).append(entry)
     yield PageSpec(path, "listing.md.j2", dict(
         kind=kind, term=term, count=len(papers), compact=compact,
@@ -167,14 +201,17 @@ def papers_csl_file(memo: Memo, papers: tuple[Paper, ...], citation_keys: tuple[
 
 def navigation(taxonomy: Taxonomy, hand_written: tuple[str, ...]) -> str:
     """The nav as a MkDocs config fragment (the plugin reads it): categories in taxonomy order,
-    never individual papers or tags, because MkDocs renders the nav into every page (each entry
-    costs build time on every page). The Tags page lists every tag."""
+    never individual papers, tags or authors, because MkDocs renders the nav into every page (each
+    entry costs build time on every page). The index pages of tags, authors, venues and years list them."""
     # Themes insert nav titles into HTML unescaped: escape them here, like front matter.
     categories = [{str(escape(t.title)): urls.term("category", t.slug)} for t in taxonomy.categories]
     nav = [
         {"Home": urls.HOME},
         {"Categories": [urls.term_index("category"), *categories]},
         {"Tags": urls.term_index("tag")},
+        {"Authors": urls.term_index("author")},
+        {"Venues": urls.term_index("venue")},
+        {"Years": urls.term_index("year")},
         {"All papers": urls.ALL_PAPERS},
         *({title: path} for title, path in _NAV_HAND_WRITTEN if path in hand_written),
     ]

@@ -1,6 +1,7 @@
 """Where every generated page lives: its file in the generated tree and its URL on the site.
 
-The permalink contract: `/papers/<id>/`, `/categories/<slug>/`, `/tags/<slug>/`, `/papers/`, and
+The permalink contract: `/papers/<id>/`, `/categories/<slug>/`, `/tags/<slug>/`, `/papers/`,
+`/authors/<slug>/`, `/venues/<slug>/`, `/years/<year>/` (each folder's index page lists them), and
 `papers.json`, `papers.bib`, `papers.ris`, `papers.csl.json`, `feed.xml` at the root. Pages are Markdown files (`papers/<id>.md`)
 that the builder serves with directory URLs (`papers/<id>/`). A new kind of page (authors, years)
 is one more function here, one template and one entry in the renderer.
@@ -26,8 +27,9 @@ NAV = ".nav.yml"
 # What a paper id or a term slug cannot be: its page (`papers/index.md`, `tags/index.md`) would be
 # its folder's own page (the table of all papers, the index of tags).
 RESERVED_NAMES = frozenset({"index"})
-# The folder of each kind of term page.
-_TERM_FOLDERS = {"category": "categories", "tag": "tags"}
+# The folder of each kind of term page: the taxonomy's categories and tags, and the authors,
+# venue series and years the papers name.
+_TERM_FOLDERS = {"category": "categories", "tag": "tags", "author": "authors", "venue": "venues", "year": "years"}
 
 
 def paper(paper_id: str) -> str:
@@ -35,7 +37,7 @@ def paper(paper_id: str) -> str:
 
 
 def term(kind: str, slug: str) -> str:
-    """A category's or tag's page (`kind` is "category" or "tag")."""
+    """The page of a category, tag, author, venue series or year (`kind`, singular)."""
     return f"{_TERM_FOLDERS[kind]}/{slug}.md"
 
 

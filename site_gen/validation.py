@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable
 
 from site_gen import urls
 from site_gen.diagnostics import Diagnostic
+from site_gen.names import page_key
 from site_gen.project import PaperFolder
 from site_gen.records import Taxonomy
 from site_gen.schema import load_schema
@@ -388,6 +389,24 @@ def term_definition_diagnostics(document: YamlDocument, display_path: str) -> li
             if slug in seen:
                 found.append(Diagnostic(display_path, line, column, f"{kind} '{slug}' is defined twice", "keep one definition"))
             seen.add(slug)
+    found += _alias_diagnostics(document, display_path)
+    return found
+
+
+def _alias_diagnostics(document: YamlDocument, display_path: str) -> list[Diagnostic]:
+    """Each spelling in `author_aliases` names one person: it is nobody else's alias, nor another
+    person's name."""
+    aliases = document.data.get("author_aliases", {})
+    person_of = {page_key(name): name for name in aliases}
+    found = []
+    for name, spellings in aliases.items():
+        for index, spelling in enumerate(spellings):
+            key = page_key(spelling)
+            other = person_of.setdefault(key, name)
+            if other != name:
+                line, column = document.location(("author_aliases", name, index))
+                found.append(Diagnostic(display_path, line, column, f"author alias {spelling!r} also names {other!r}",
+                                        "keep it under one name in author_aliases"))
     return found
 
 

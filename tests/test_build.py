@@ -124,13 +124,13 @@ def test_about_page_states_the_listing_size_for_abstracts():
 def test_navigation_lists_categories_in_order_and_never_papers_or_tags(built: PaperList):
     nav = yaml.safe_load(page(built, ".nav.yml"))["nav"]
     sections = {next(iter(item)): next(iter(item.values())) for item in nav}
-    assert list(sections) == ["Home", "Categories", "Tags", "All papers"]  # docs/ has no pages
+    assert list(sections) == ["Home", "Categories", "Tags", "Authors", "Venues", "Years", "All papers"]  # docs/ has no pages
     for name in ("about.md", "contributing.md", "notes.md"):
         (built.root / "docs" / name).write_text("# A hand-written page\n", encoding="utf-8")
     assert built.run("build").exit_code == 0
     nav = yaml.safe_load(page(built, ".nav.yml"))["nav"]
     sections = {next(iter(item)): next(iter(item.values())) for item in nav}
-    assert list(sections) == ["Home", "Categories", "Tags", "All papers", "Contribute", "About"]
+    assert list(sections) == ["Home", "Categories", "Tags", "Authors", "Venues", "Years", "All papers", "Contribute", "About"]
     assert sections["Categories"] == ["categories/index.md", {"Training": "categories/training.md"}, {"Agents": "categories/agents.md"}]
     assert sections["Tags"] == "tags/index.md"
     assert "papers/galore.md" not in json.dumps(nav)
@@ -323,10 +323,11 @@ def test_warm_build_writes_only_what_an_edit_changes(built: PaperList):
 
     built.write("galore", VALID_PAPER.replace("abstract: Training LLMs is memory hungry.", "abstract: Training LLMs needs memory."))
     report = build(Project(built.root))
-    # The abstract shows on the paper page, in listing entries and in the exports; not in the
-    # table of all papers, the home page or the other paper's page.
+    # The abstract shows on the paper page, in listing entries (its year's too) and in the
+    # exports; not in the table of all papers, the home page, the other paper's page or author
+    # pages (which show no abstracts).
     assert set(report.written) == {
-        "papers/galore.md", "categories/training.md", "tags/llm.md", "tags/low-rank.md", "papers.json", "feed.xml",
+        "papers/galore.md", "categories/training.md", "tags/llm.md", "tags/low-rank.md", "years/2024.md", "papers.json", "feed.xml",
     }
     assert build(Project(built.root)).written == ()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -64,7 +65,9 @@ def test_seed_site_has_every_permalink(seed_site: Path):
 
 def test_seed_paper_page_content(seed_site: Path):
     html = (seed_site / "papers/galore/index.html").read_text()
-    assert "Jiawei Zhao, Zhenyu Zhang, Beidi Chen" in html
+    authors = html[html.index('<p class="paper-authors">'):]
+    assert re.sub(r"<[^>]+>", "", authors[: authors.index("</p>")]).startswith('Jiawei Zhao, Zhenyu Zhang, Beidi Chen')
+    assert '<a class="paper-author" href="../../authors/zhenyu-zhang/">Zhenyu Zhang</a>' in authors
     assert 'href="https://arxiv.org/abs/2403.03507"' in html
     # Material's code block markup (its copy button and code style apply), without Pygments tokens.
     bibtex = html[html.index('<div class="language-bibtex highlight" data-pagefind-ignore><pre><code>'):]

@@ -231,7 +231,7 @@ def test_unchanged_files_keep_their_inode_and_mtime_across_builds(tmp_path: Path
         before = {path: os.stat(out / path) for path in tree_digest(out)}
         listing.write("galore", VALID_PAPER.replace("memory hungry", f"memory hungry ({number})"))
         report = build(Project(listing.root))
-        assert set(report.written) == {"papers/galore.md", "categories/training.md", "tags/llm.md", "tags/low-rank.md", "papers.json", "feed.xml"}
+        assert set(report.written) == {"papers/galore.md", "categories/training.md", "tags/llm.md", "tags/low-rank.md", "years/2024.md", "papers.json", "feed.xml"}
         for path, stat in before.items():
             now = os.stat(out / path)
             assert ((now.st_ino, now.st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)) is (path not in report.written), path

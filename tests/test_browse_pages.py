@@ -1,0 +1,171 @@
+"""Authors, venues and years: who is one person, which venues are one series, and that their pages
+list exactly their papers, on the seed list and on small lists made for each rule."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from site_gen.names import page_key, slug, venue_series
+from tests.conftest import REPO_ROOT, TAXONOMY, VALID_PAPER, PaperList
+
+
+def linked_papers(markdown: str) -> list[str]:
+    """The paper ids a listing page's entries link, in page order."""
+    return re.findall(r'<p class="paper-title"><strong><a href="\.\./\.\./papers/([^/"]+)/">', markdown)
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    """The seed list built (site-gen build) in a copy, and its papers' fields by id."""
+    from site_gen.build import build
+    from site_gen.project import Project
+
+    root = tmp_path_factory.mktemp("seed")
+    (root / "papers").mkdir()
+    papers = {}
+    for path in (REPO_ROOT / "papers").glob("*.yml"):
+        (root / "papers" / path.name).write_bytes(path.read_bytes())
+        if not path.name.startswith("_"):
+            papers[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    (root / "docs").mkdir()
+    build(Project(root))
+    return root / "build" / "docs", papers
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Christopher Ré", "Christopher Re"),
+    ("JÜRGEN  SCHMIDHUBER", "Jürgen Schmidhuber"),
+    ("Jürgen Schmidhuber", "Ju\u0308rgen Schmidhuber"),  # composed and decomposed ü
+    ("Da-Wei Zhou", "Da Wei Zhou"),
+    ("ｆｕｌｌ Ｗｉｄｔｈ", "Full Width"),
+])
+def test_names_that_differ_by_case_accents_punctuation_or_unicode_form_are_one_key(a: str, b: str):
+    assert page_key(a) == page_key(b) != ""
+
+
+def test_scripts_without_latin_letters_keep_their_words_and_no_key_is_a_folders_page():
+    assert slug("张伟 李") == "张伟-李" and slug("Αλέξανδρος Παπαδόπουλος") == "αλεξανδροσ-παπαδοπουλοσ"
+    assert slug("김민준") == "김민준"  # Hangul recomposed after the accents are dropped
+    assert page_key("Index") == "index-page" and page_key("???") == "unnamed-page"
+
+
+@pytest.mark.parametrize(("venue", "series"), [
+    ("NeurIPS 2023", "NeurIPS"),
+    ("NeurIPS 2024 (oral)", "NeurIPS"),
+    ("ICLR '24", "ICLR"),
+    ("The 37th AAAI Conference on Artificial Intelligence", "The AAAI Conference on Artificial Intelligence"),
+    ("NeurIPS 2022 Workshop on Meta-Learning", "NeurIPS Workshop on Meta-Learning"),
+    ("Nature Computational Science 2025", "Nature Computational Science"),
+    ("MLSys", "MLSys"),
+])
+def test_a_venue_series_is_its_name_without_years_ordinals_and_remarks(venue: str, series: str):
+    assert venue_series(venue) == series
+
+
+def test_every_author_of_two_or_more_seed_papers_has_a_page_of_exactly_those(seed):
+    docs, papers = seed
+    by_author: dict[str, set[str]] = {}
+    for paper_id, fields in papers.items():
+        for author in fields["authors"]:
+            by_author.setdefault(page_key(author), set()).add(paper_id)
+    with_pages = {key: ids for key, ids in by_author.items() if len(ids) >= 2}
+    assert len(with_pages) >= 20
+    assert {path.stem for path in (docs / "authors").glob("*.md")} - {"index"} == set(with_pages)
+    for key, ids in with_pages.items():
+        listed = linked_papers((docs / "authors" / f"{key}.md").read_text(encoding="utf-8"))
+        assert sorted(listed) == sorted(ids), key
+        years = [papers[paper_id]["year"] for paper_id in listed]
+        assert years == sorted(years, reverse=True), key  # newest first
+    index = (docs / "authors" / "index.md").read_text(encoding="utf-8")
+    counts = dict(re.findall(r'<li><a href="\.\./authors/([^/"]+)/">[^<]+</a> · (\d+)</li>', index))
+    assert {key: int(count) for key, count in counts.items()} == {key: len(ids) for key, ids in with_pages.items()}
+    # One author with a single paper gets no page, and their name is not a link.
+    single = next(key for key, ids in by_author.items() if len(ids) == 1)
+    assert not (docs / "authors" / f"{single}.md").exists()
+    assert f"authors/{single}/" not in (docs / "papers" / f"{next(iter(by_author[single]))}.md").read_text(encoding="utf-8")
+
+
+def test_an_author_with_two_seed_papers_is_linked_from_both_paper_pages_and_listings(seed):
+    docs, papers = seed
+    counts = Counter(page_key(author) for fields in papers.values() for author in fields["authors"])
+    key, _ = next((key, n) for key, n in sorted(counts.items()) if n == 2)
+    ids = [paper_id for paper_id, fields in papers.items() if any(page_key(a) == key for a in fields["authors"])]
+    for paper_id in ids:
+        page = (docs / "papers" / f"{paper_id}.md").read_text(encoding="utf-8")
+        assert f'<a class="paper-author" href="../../authors/{key}/">' in page
+        category = (docs / "categories" / f"{papers[paper_id]['category']}.md").read_text(encoding="utf-8")
+        entry = category[category.index(f'href="../../papers/{paper_id}/"'):]
+        entry = entry[: entry.index("</div>")]
+        keys = [page_key(author) for author in papers[paper_id]["authors"]]
+        shown = keys if len(keys) <= 6 else keys[:5]  # a listing shortens long author lists
+        assert (f'href="../../authors/{key}/"' in entry) == (key in shown), paper_id
+
+
+def test_a_year_page_lists_exactly_that_years_papers(seed):
+    docs, papers = seed
+    years = Counter(fields["year"] for fields in papers.values())
+    assert {path.stem for path in (docs / "years").glob("*.md")} - {"index"} == {str(year) for year in years}
+    for year in years:
+        listed = linked_papers((docs / "years" / f"{year}.md").read_text(encoding="utf-8"))
+        assert sorted(listed) == sorted(paper_id for paper_id, fields in papers.items() if fields["year"] == year)
+    # Paper pages link their year.
+    assert '<a href="../../years/2024/">2024</a>' in (docs / "papers" / "galore.md").read_text(encoding="utf-8")
+
+
+def test_a_venue_page_lists_every_year_of_its_series(seed):
+    docs, papers = seed
+    neurips = sorted(paper_id for paper_id, fields in papers.items() if venue_series(fields.get("venue") or "") == "NeurIPS")
+    assert len({papers[paper_id]["venue"] for paper_id in neurips}) >= 3  # several years
+    assert sorted(linked_papers((docs / "venues" / "neurips.md").read_text(encoding="utf-8"))) == neurips
+    index = (docs / "venues" / "index.md").read_text(encoding="utf-8")
+    assert f'<a href="../venues/neurips/">NeurIPS</a></td><td style="text-align: right;">{len(neurips)}</td>' in index
+    # A series of one paper has no page, and its paper's venue is not a link.
+    single = Counter(venue_series(fields["venue"]) for fields in papers.values() if fields.get("venue"))
+    lone = next(series for series, n in sorted(single.items()) if n == 1)
+    assert not (docs / "venues" / f"{page_key(lone)}.md").exists()
+
+
+def two_papers(listing: PaperList, first_author: str, second_author: str) -> None:
+    listing.write("galore", VALID_PAPER.replace("  - Jiawei Zhao", f"  - {first_author}"))
+    listing.write("other", VALID_PAPER.replace("GaLore:", "Other:").replace("  - Jiawei Zhao", f"  - {second_author}")
+                  .replace("arxiv: \"2403.03507\"", "arxiv: \"2403.03508\""))
+
+
+def test_spellings_the_taxonomy_declares_aliases_share_the_declared_names_page(tmp_path: Path):
+    listing = PaperList(tmp_path / "list")
+    listing.write_taxonomy(TAXONOMY + "author_aliases:\n  Jürgen Schmidhuber: [J. Schmidhuber]\n")
+    two_papers(listing, "J. Schmidhuber", "Juergen Schmidhuber")
+    assert listing.run("build").exit_code == 0
+    assert not (listing.root / "build/docs/authors/jurgen-schmidhuber.md").exists()  # "Juergen" is not declared
+    listing.write_taxonomy(TAXONOMY + "author_aliases:\n  Jürgen Schmidhuber: [J. Schmidhuber, Juergen Schmidhuber]\n")
+    assert listing.run("build").exit_code == 0
+    page = (listing.root / "build/docs/authors/jurgen-schmidhuber.md").read_text(encoding="utf-8")
+    assert "# Jürgen Schmidhuber" in page and sorted(linked_papers(page)) == ["galore", "other"]
+
+
+def test_an_alias_under_two_names_is_an_error_that_says_where(tmp_path: Path):
+    listing = PaperList(tmp_path / "list")
+    listing.write_taxonomy(TAXONOMY + "author_aliases:\n  Jane Smith: [J. Smith]\n  John Smith: [J. Smith]\n")
+    listing.write("galore", VALID_PAPER)
+    result = listing.check()
+    assert result.exit_code == 1
+    line = TAXONOMY.count("\n") + 3
+    assert f"papers/_taxonomy.yml:{line}:" in result.output
+    assert "error: author alias 'J. Smith' also names 'Jane Smith' — keep it under one name in author_aliases" in result.output
+
+
+def test_a_name_spelled_two_ways_is_shown_as_most_papers_spell_it(tmp_path: Path):
+    listing = PaperList(tmp_path / "list")
+    two_papers(listing, "Christopher Ré", "Christopher Re")
+    listing.write("third", VALID_PAPER.replace("GaLore:", "Third:").replace("  - Jiawei Zhao", "  - Christopher Ré")
+                  .replace("arxiv: \"2403.03507\"", "arxiv: \"2403.03509\""))
+    assert listing.run("build").exit_code == 0
+    page = (listing.root / "build/docs/authors/christopher-re.md").read_text(encoding="utf-8")
+    assert "# Christopher Ré" in page and len(linked_papers(page)) == 3
+    assert json.loads((listing.root / "build/docs/papers.json").read_text(encoding="utf-8"))[1]["authors"][0] == "Christopher Re"  # data kept as written
