@@ -313,13 +313,12 @@ def write_new(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def check_list(project: Project) -> list[Diagnostic]:
-    """What `site-gen check` would report for the whole list."""
+def check_list(project: Project) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """What `site-gen check` would report for the whole list: its errors and its warnings."""
     try:
-        scan_project(project)
+        return [], scan_project(project).warnings
     except InputError as error:
-        return error.diagnostics
-    return []
+        return error.diagnostics, error.warnings
 
 
 # --- the command --------------------------------------------------------------------------------
@@ -457,10 +456,12 @@ def _target(project: Project, paper_id: str) -> Path:
 
 def _finish(project: Project, path: Path, todo: list[str]) -> None:
     """Run the whole list's check and print what is left to do."""
-    problems = check_list(project)
+    problems, warnings = check_list(project)
     mine = project.display(path)
     own = [d for d in problems if d.path == mine]
     others = [d for d in problems if d.path != mine]
+    # A warning across files (a nearly identical title) may sit on the other file, naming this one.
+    worth_a_look = [d for d in warnings if d.path == mine or mine in d.problem]
     _say("")
     if own:
         _say(f"site-gen check: {len(own)} problem(s) in {mine}:")
@@ -468,6 +469,8 @@ def _finish(project: Project, path: Path, todo: list[str]) -> None:
             _say(f"  {diagnostic.format_text()}")
     else:
         _say(f"site-gen check: {mine} passes.")
+    for diagnostic in worth_a_look:
+        _say(f"  {diagnostic.format_text()}")
     if others:
         _say(f"site-gen check: {len(others)} problem(s) elsewhere in the list (not from this paper):")
         for diagnostic in others[:10]:
@@ -479,6 +482,8 @@ def _finish(project: Project, path: Path, todo: list[str]) -> None:
     steps = [*todo]
     if own:
         steps.append(f"Fix the problems above in {mine}")
+    if worth_a_look:
+        steps.append("Read the warnings above: is the paper already on the list under another title?")
     steps += ["Run `make check` until it prints OK", "Commit the file and open a pull request: a bot comments with a preview of the site"]
     for number, step in enumerate(steps, 1):
         _say(f"  {number}. {step}")

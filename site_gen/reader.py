@@ -35,6 +35,8 @@ from site_gen.validation import (
     insecure_link_warnings,
     misplaced_file_diagnostics,
     term_definition_diagnostics,
+    near_duplicate_diagnostics,
+    near_title_keys,
     title_digest,
     unreadable_file_diagnostic,
     validators_disagree_diagnostic,
@@ -137,6 +139,7 @@ class PaperKeys(NamedTuple):
     arxiv: str | None
     doi: str | None  # lower case: DOIs are case-insensitive
     title_digest: bytes  # of the normalised title: only compared, and a third of the index's size
+    near_title_keys: tuple[int, ...]  # see validation.near_title_keys
     warnings: tuple[tuple[int, int, str, str], ...]  # (line, column, message, hint), plain for marshal
 
 
@@ -172,7 +175,7 @@ def _read_file(path: str, paper_id: str, display_path: str, known: Container[byt
         summary: Summary = parsed
     else:
         warnings = tuple((w.line, w.column, w.message, w.hint) for w in _warnings(raw, display_path))
-        summary = (parsed.source, parsed.category, parsed.tags, parsed.arxiv, parsed.doi and parsed.doi.lower(), title_digest(parsed.title), warnings)
+        summary = (parsed.source, parsed.category, parsed.tags, parsed.arxiv, parsed.doi and parsed.doi.lower(), title_digest(parsed.title), near_title_keys(parsed.title), warnings)
     return (key, summary, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
 
 
@@ -330,7 +333,8 @@ def scan_project(project: Project, today: dt.date | None = None, use_cache: bool
             if terms is not None and summary.readable:
                 problems.extend(terms.of_document(located(display_path), display_path))
     problems.extend(duplicate_diagnostics(valid, located))
-    warnings = sorted(Diagnostic(keys.source, *warning, severity="warning") for keys in valid for warning in keys.warnings)
+    warnings = [Diagnostic(keys.source, *warning, severity="warning") for keys in valid for warning in keys.warnings]
+    warnings = sorted(warnings + near_duplicate_diagnostics(valid, located))
     if problems:
         raise InputError(problems, warnings)
     assert taxonomy is not None

@@ -234,6 +234,16 @@ def test_the_same_title_under_another_id_is_refused(add_list: PaperList, replay:
     assert "galore" not in paper_ids(add_list)
 
 
+def test_a_nearly_identical_title_is_added_with_a_warning_naming_the_listed_file(add_list: PaperList, replay: ArxivReplay):
+    near = GALORE_TITLE.replace(" by ", " via ")
+    add_list.write("galore-journal", OTHER_PAPERS["lora"].replace('"LoRA: Low-Rank Adaptation of Large Language Models"', f'"{near}"').replace('arxiv: "2106.09685"', "doi: 10.1000/galore"))
+    result = run_add(add_list, "2403.03507", api=replay.url)
+    assert result.exit_code == 0, result.stderr
+    assert "galore" in paper_ids(add_list)
+    assert f"warning: title nearly the same as papers/galore-journal.yml's ('{near}')" in result.stdout
+    assert "is the paper already on the list under another title?" in result.stdout
+
+
 def test_unknown_id_is_refused(add_list: PaperList, replay: ArxivReplay):
     before = paper_ids(add_list)
     result = run_add(add_list, "2403.99999", api=replay.url)

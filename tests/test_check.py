@@ -169,6 +169,46 @@ def test_duplicate_doi_across_files(paper_list: PaperList):
     assert len(errors) == 1 and errors[0].startswith("papers/other.yml:7:6: error: same DOI as papers/galore.yml")
 
 
+@pytest.mark.parametrize("title", [
+    "GaLore: Memory-Efficient LLM Training via Gradient Low-Rank Projection",  # one word replaced
+    "GaLore: Memory-Efficent LLM Training by Gradient Low-Rank Projection",  # a typo
+    "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projections",
+    "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection Revisited",  # a word more
+])
+def test_a_nearly_identical_title_is_a_warning_naming_the_other_file(paper_list: PaperList, title: str):
+    paper_list.write("zeta", replace('"2403.03507"', '"2403.99999"').replace(
+        'title: "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"', f"title: {title!r}"))
+    result = paper_list.check()
+    assert result.exit_code == 0 and errors_of(result) == []
+    warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
+    assert warnings == [
+        "papers/zeta.yml:1:8: warning: title nearly the same as papers/galore.yml's "
+        "('GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection') — "
+        "if it is the same paper, delete this file or merge the two; if not, nothing to do"
+    ]
+
+
+@pytest.mark.parametrize("title", [
+    "Natural GaLore: Accelerating GaLore for memory-efficient LLM Training and Fine-tuning",
+    "Q-GaLore: Quantized GaLore with INT4 Projection and Layer-Adaptive Low-Rank Gradients",
+    "Memory Networks",  # titles this short are not compared
+    "GaLore: Memory-Efficient Vision Transformer Training by Gradient Low-Rank Projection and Pruning",  # two words apart
+])
+def test_related_titles_are_not_near_duplicates(paper_list: PaperList, title: str):
+    paper_list.write("zeta", replace('"2403.03507"', '"2403.99999"').replace(
+        'title: "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"', f"title: {title!r}"))
+    result = paper_list.check()
+    assert result.exit_code == 0 and ": warning: " not in result.stderr, result.stderr
+
+
+def test_the_seed_list_has_no_near_duplicate_titles():
+    from site_gen.reader import scan_project
+    from site_gen.project import Project
+    from tests.conftest import REPO_ROOT
+
+    assert [w for w in scan_project(Project(REPO_ROOT), use_cache=False).warnings if "nearly the same" in w.problem] == []
+
+
 def test_titles_of_punctuation_only_are_not_duplicates(paper_list: PaperList):
     paper_list.write("galore", VALID_PAPER.replace("title: ", 'title: "???" # ', 1))
     paper_list.write("other", VALID_PAPER.replace("title: ", 'title: "∞" # ', 1).replace("2403.03507", "2403.00001"))

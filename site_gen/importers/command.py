@@ -180,8 +180,10 @@ def _describe(outcome: Imported | Duplicate, project: Project, dry_run: bool) ->
 def _report_check(project: Project, imported: list[Imported]) -> None:
     """`site-gen check` on the whole list, and what is left to do in the imported files."""
     written = {project.display(project.papers_dir / f"{outcome.paper_id}.yml") for outcome in imported}
-    problems = check_list(project)
+    problems, warnings = check_list(project)
     own = [problem for problem in problems if problem.path in written]
+    # Nearly identical titles: the warning sits on one of the two files and names the other.
+    worth_a_look = [warning for warning in warnings if warning.path in written or any(path in warning.problem for path in written)]
     click.echo("")
     if own:
         click.echo(f"site-gen check: {len(own)} problem(s) in the imported files, to fix by hand:")
@@ -189,6 +191,8 @@ def _report_check(project: Project, imported: list[Imported]) -> None:
             click.echo(f"  {problem.format_text()}")
     else:
         click.echo("site-gen check: the imported files pass.")
+    for warning in worth_a_look:
+        click.echo(f"  {warning.format_text()}")
     if len(problems) > len(own):
         click.echo(f"site-gen check: {len(problems) - len(own)} problem(s) elsewhere in the list: run `site-gen check`")
     if any("suggested" in (outcome.category_from, outcome.tags_from) for outcome in imported):
