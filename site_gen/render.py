@@ -22,6 +22,7 @@ from site_gen.exports import (
     bibtex_entry, citation_keys, citation_stem, csl_item, feed_xml, papers_bib, papers_json, papers_ris, record_json, ris_entry,
 )
 from site_gen.incremental.memo import MarkupPiece, Memo, PageSpec, Piece, Section
+from site_gen.names import venue_series
 from site_gen.options import Options
 from site_gen.records import Paper, Taxonomy, Term
 from site_gen.templating import render
@@ -142,7 +143,7 @@ def paper_pages(
         yield PageSpec(path, "paper.md.j2", dict(
             paper=paper, category=category, tags=tuple(tags[tag] for tag in paper.tags),
             related=tuple(memo.piece("related_item.md.j2", other, base=base) for other in related(papers, position, related_papers)),
-            author_links=author_links[position], venue_link=venue_links[position],
+            author_links=author_links[position], venue_link=venue_links[position], venue_series=venue_series(paper.venue) if paper.venue else "",
             bibtex=_bibtex(memo, paper, citation_key), ris=memo.piece(ris_entry, paper), citation_key=citation_key,
             base=base, root=urls.root(path),
         ))

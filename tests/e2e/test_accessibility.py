@@ -13,6 +13,11 @@ PAGES = {
     "category": "categories/agent-memory/",  # with the filter form
     "paper": "papers/galore/",
     "tags index": "tags/",
+    "authors index": "authors/",
+    "author": "authors/zhenyu-zhang/",
+    "venues index": "venues/",
+    "venue": "venues/neurips/",
+    "year": "years/2024/",
 }
 # The sortable table with its form, once: axe takes seconds on its 173 rows.
 EXTRA_PAGES = {"light": {"all papers": "papers/"}, "dark": {}}
@@ -35,7 +40,7 @@ def test_no_serious_or_critical_violations(seed_page, scheme):
     found = []
     for name, path in {**PAGES, **EXTRA_PAGES[scheme]}.items():
         page.goto(path)
-        if name in ("category", "tag", "all papers"):
+        if name in ("category", "tag", "all papers", "author", "venue", "year"):
             expect(page.get_by_role("status")).to_contain_text("papers shown")  # with the filter form
         page.add_script_tag(content=source)
         for violation in page.evaluate(RUN_AXE):

@@ -93,18 +93,18 @@ def test_venue_and_text_filters(seed_page, category_papers):
     venues = Counter(venue_name(p["venue"]) for p in category_papers if p.get("venue"))
     venue, count = venues.most_common(1)[0]
     assert count >= 2
-    page.get_by_label("Venue").select_option(venue)
+    page.locator(".md-content").get_by_label("Venue").select_option(venue)
     expected = [p for p in category_papers if p.get("venue") and venue_name(p["venue"]) == venue]
     expect(page.get_by_role("status")).to_have_text(f"{len(expected)} of {total} papers shown")
     assert visible_titles(page) == titles(expected)
     assert query(page) == {"venue": [venue]}
 
     preprints = [p for p in category_papers if not p.get("venue")]
-    page.get_by_label("Venue").select_option(label=f"No venue listed ({len(preprints)})")
+    page.locator(".md-content").get_by_label("Venue").select_option(label=f"No venue listed ({len(preprints)})")
     expect(page.get_by_role("status")).to_have_text(f"{len(preprints)} of {total} papers shown")
     assert visible_titles(page) == titles(preprints)
 
-    page.get_by_label("Venue").select_option("")
+    page.locator(".md-content").get_by_label("Venue").select_option("")
     page.get_by_label("Search this list").fill("memory agents")  # every word, in any field
     expected = [p for p in category_papers if "memory" in listing_text(p) and "agents" in listing_text(p)]
     assert 0 < len(expected) < total

@@ -75,7 +75,7 @@ def test_hostile_pages_run_no_script_and_show_text_literally(open_page, hostile_
     titles = page.locator(".paper-list .paper-title a").all_inner_texts()
     if sorted(titles) != sorted(HOSTILE_TITLES.values()):
         wrong.append(f"listing titles: {titles!r}")
-    venue = page.get_by_label("Venue")
+    venue = page.locator(".md-content").get_by_label("Venue")
     options = venue.locator("option").all_inner_texts()
     expected_option = f"{HOSTILE_VENUE.removesuffix(' 2024')} ({len(HOSTILE_TITLES)})"
     if expected_option not in options:

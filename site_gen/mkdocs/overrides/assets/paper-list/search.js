@@ -8,8 +8,11 @@
  *
  * The markup, classes and keys are Material's, so it looks and works like the rest of the site:
  * `/`, `s` or `f` opens search; typing searches; ArrowDown/ArrowUp move through the results;
- * Enter on the query opens the first (best) result; Escape or Tab closes; `?q=` opens search
- * with a query. The first 5 results show as soon as they load, then up to 10, then 10 more each
+ * Enter on the query opens the first (best) result; Escape closes, and so does Tab out of the
+ * search box; `?q=` opens search with a query. The filters (category, tag, year, venue: what
+ * paper pages mark with data-pagefind-filter) narrow the results, with or without a query; their
+ * values load when the reader opens them. `?q=...&category=...&tag=...&year=...&venue=...` opens
+ * search with that query and those filters, and "Link to this search" is that link. The first 5 results show as soon as they load, then up to 10, then 10 more each
  * time the list is scrolled to its end.
  *
  * Text from the index is written with textContent; Pagefind's excerpts (HTML-escaped text with
@@ -37,11 +40,17 @@
   const meta = root.querySelector(".md-search-result__meta");
   const list = root.querySelector(".md-search-result__list");
   const scrollwrap = root.querySelector(".md-search__scrollwrap");
+  const filterToggle = root.querySelector(".paper-search-filters__toggle");
+  const filterFields = root.querySelector(".paper-search-filters__fields");
+  const selects = Array.from(root.querySelectorAll("select[data-filter]"));
+  const searchLink = root.querySelector(".paper-search-filters__link");
+  const FILTERS = selects.map((select) => select.dataset.filter);
 
   let engine = null;        /* Promise of the initialised Pagefind module */
   let generation = 0;       /* the latest query; older answers are dropped */
   let current = null;       /* {results, terms, shown} of the list on screen */
   let openFirst = false;    /* Enter was pressed before the results arrived */
+  let filterValues = null;  /* Promise of the filter options, once the filters were opened */
 
   function t(key, fallback) {
     return translations[key] || fallback;
@@ -64,6 +73,45 @@
 
   function setOpen(open) {
     if (toggle.checked !== open) toggle.click();  /* Material listens to this checkbox */
+  }
+
+  /* The filters chosen, as Pagefind takes them: {category: "Agents", year: "2024"}. */
+  function chosenFilters() {
+    const chosen = {};
+    for (const select of selects) if (select.value) chosen[select.dataset.filter] = select.value;
+    return chosen;
+  }
+
+  /* Each filter's values with their number of papers: years newest first, the others A-Z. */
+  function loadFilters() {
+    if (!filterValues) {
+      filterValues = load().then((pagefind) => pagefind.filters()).then((all) => {
+        for (const select of selects) {
+          const name = select.dataset.filter;
+          const values = Object.entries(all[name] || {});
+          values.sort(name === "year" ? (a, b) => b[0].localeCompare(a[0]) : (a, b) => a[0].localeCompare(b[0]));
+          select.append(...values.map(([value, count]) => new Option(`${value} (${count})`, value)));
+          select.closest("label").hidden = values.length === 0;
+        }
+      });
+      filterValues.catch(() => { filterValues = null; });
+    }
+    return filterValues;
+  }
+
+  function showFilters() {
+    filterToggle.setAttribute("aria-expanded", "true");
+    filterFields.hidden = false;
+    return loadFilters();
+  }
+
+  /* The link to this search: the home page with the query and the filters in its address. */
+  function updateSearchLink(query) {
+    const link = new URL(base);
+    if (query.trim()) link.searchParams.set("q", query.trim());
+    for (const [name, value] of Object.entries(chosenFilters())) link.searchParams.set(name, value);
+    searchLink.href = link.href;
+    searchLink.hidden = link.search === "";
   }
 
   function showCount(count) {
@@ -169,14 +217,19 @@
     const mine = ++generation;
     clearTimeout(pause);
     more.disconnect();
-    if (!query.trim()) {
+    updateSearchLink(query);
+    const filtered = Object.keys(chosenFilters()).length > 0;
+    /* Busy from now until this search's results are on screen (assistive technology waits). */
+    list.setAttribute("aria-busy", "true");
+    if (!query.trim() && !filtered) {
+      list.removeAttribute("aria-busy");
       current = null;
       list.replaceChildren();
       meta.textContent = t("search.result.placeholder", "Type to start searching");
       return;
     }
-    const short = query.trim().length < 2;
-    if (!short) load().then((pagefind) => pagefind.preload(query), () => {});
+    const short = query.trim().length < 2 && !filtered;
+    if (query.trim().length >= 2) load().then((pagefind) => pagefind.preload(query), () => {});
     pause = setTimeout(() => schedule(query, mine), short ? SHORT_QUERY_PAUSE_MS : PAUSE_MS);
   }
 
@@ -198,13 +251,15 @@
 
   async function run(query, mine) {
     const pagefind = await load();
-    const found = await pagefind.search(query);
+    /* With filters and no words, every page that the filters match (Pagefind's null search). */
+    const found = await pagefind.search(query.trim() ? query : null, { filters: chosenFilters() });
     if (mine !== generation) return;  /* typed on meanwhile: skip this query's fragments */
     const data = await Promise.all(found.results.slice(0, FIRST).map((result) => result.data()));
     if (mine !== generation) return;
-    current = { results: found.results, terms: queryTerms(query), shown: data.length, loading: false };
+    current = { results: found.results, terms: queryTerms(query.trim()), shown: data.length, loading: false };
     showCount(found.results.length);
     list.replaceChildren(...data.map((entry) => renderItem(entry, current.terms)));
+    list.removeAttribute("aria-busy");
     scrollwrap.scrollTop = 0;
     if (openFirst) {
       openFirst = false;
@@ -237,6 +292,14 @@
     search(input.value);
   });
   form.addEventListener("submit", (event) => event.preventDefault());
+  filterToggle.addEventListener("click", () => {
+    if (filterFields.hidden) showFilters();
+    else {
+      filterFields.hidden = true;
+      filterToggle.setAttribute("aria-expanded", "false");
+    }
+  });
+  for (const select of selects) select.addEventListener("change", () => search(input.value));
   form.addEventListener("reset", () => {
     setTimeout(() => {
       search("");
@@ -272,6 +335,8 @@
       }
       return;
     }
+    /* A list of options keeps its own keys (arrows, type-ahead, Enter). */
+    if (active instanceof HTMLSelectElement && event.key !== "Escape" && event.key !== "Tab") return;
     switch (event.key) {
       case "Enter":
         if (active === input) {
@@ -282,9 +347,14 @@
         }
         break;
       case "Escape":
-      case "Tab":
         setOpen(false);
         input.blur();
+        break;
+      case "Tab":
+        /* Tab moves on to the filters; out of the search box, it closes search. */
+        setTimeout(() => {
+          if (!root.contains(document.activeElement)) setOpen(false);
+        });
         break;
       case "ArrowUp":
       case "ArrowDown": {
@@ -303,11 +373,27 @@
     }
   });
 
-  /* Deep link: ?q=words opens search with that query, like Material's. */
-  const query = new URL(location.href).searchParams.get("q");
-  if (query) {
+  /* Deep link: ?q=words opens search with that query, like Material's, and ?category= (tag, year,
+     venue) with those filters. */
+  const params = new URL(location.href).searchParams;
+  const query = params.get("q") || "";
+  const linked = FILTERS.filter((name) => params.get(name));
+  if (query || linked.length) {
     input.value = query;
     input.focus();
-    search(query);
+    if (linked.length) {
+      showFilters().then(() => {
+        for (const select of selects) {
+          const value = params.get(select.dataset.filter);
+          if (value) {
+            if (!Array.from(select.options).some((option) => option.value === value)) select.append(new Option(value, value));
+            select.value = value;
+          }
+        }
+        search(query);
+      }, () => search(query));
+    } else {
+      search(query);
+    }
   }
 })();
