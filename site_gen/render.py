@@ -11,13 +11,15 @@ whole. Given `Memo()`, which remembers nothing, every page is rendered.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Collection, Iterator
 
 import yaml
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from site_gen import urls
 from site_gen.catalog import Catalog
+from site_gen.charts import Series, category_colour, stacked_years
 from site_gen.exports import (
     bibtex_entry, citation_keys, citation_stem, csl_item, feed_xml, papers_bib, papers_json, papers_ris, record_json, ris_entry,
 )
@@ -67,7 +69,11 @@ class SiteRenderer:
             ))
         # Pages that show the whole catalog (counts of every category and tag): cheap, and made
         # on every build.
-        yield PageSpec(urls.HOME, "home.md.j2", dict(catalog=catalog, recent=catalog.recently_added(options.recent_papers)))
+        chart, stats = str(timeline(catalog)), statistics(catalog, venues)
+        yield PageSpec(urls.HOME, "home.md.j2", dict(
+            catalog=catalog, recent=catalog.recently_added(options.recent_papers), timeline=chart, categories=stats["categories"],
+        ))
+        yield PageSpec(urls.STATS, "stats.md.j2", dict(**stats, timeline=chart, base=urls.base(urls.STATS)))
         for kind, terms, papers_of in (("category", taxonomy.categories, catalog.by_category), ("tag", taxonomy.tags, catalog.by_tag)):
             path = urls.term_index(kind)
             yield PageSpec(path, f"{kind}_index.md.j2", dict(catalog=catalog, root=urls.root(path)))
@@ -109,6 +115,36 @@ class SiteRenderer:
         """Every paper's BibTeX key, by paper id (a clash between two papers' stems is resolved
         across the whole list)."""
         return citation_keys({paper.id: self.memo.value(citation_stem, paper) for paper in self.catalog.papers})
+
+
+def _papers_per_year(catalog: Catalog) -> tuple[tuple[int, ...], Counter]:
+    """Every year from the first paper's to the last's, and the papers of each (year, category)."""
+    years = tuple(range(catalog.years[0], catalog.years[1] + 1)) if catalog.years else ()
+    return years, Counter((paper.year, paper.category) for paper in catalog.papers)
+
+
+def timeline(catalog: Catalog) -> Markup:
+    """Papers per year, stacked by category (in the taxonomy's order)."""
+    years, per_year = _papers_per_year(catalog)
+    series = tuple(Series(term.title, tuple(per_year[year, term.slug] for year in years)) for term in catalog.taxonomy.categories)
+    return stacked_years(years, series, "Papers per year, by category")
+
+
+def statistics(catalog: Catalog, venues: tuple[tuple[Term, tuple[Paper, ...]], ...], top: int = 10) -> dict[str, object]:
+    """What a maintainer looks at on /stats/: totals, the table behind the timeline, papers with
+    code, the venues and tags used most, papers per category."""
+    taxonomy = catalog.taxonomy
+    years, per_year = _papers_per_year(catalog)
+    tag_counts = sorted(((len(catalog.by_tag.get(term.slug, ())), term) for term in taxonomy.tags), key=lambda item: (-item[0], item[1].slug))
+    return dict(
+        count=len(catalog.papers),
+        with_code=sum(1 for paper in catalog.papers if paper.code),
+        authors=len(catalog.authors),
+        categories=tuple((term, category_colour(index), len(catalog.by_category.get(term.slug, ()))) for index, term in enumerate(taxonomy.categories)),
+        year_rows=tuple((year, tuple(per_year[year, term.slug] for term in taxonomy.categories)) for year in reversed(years)),
+        top_venues=tuple(sorted(((term, len(papers)) for term, papers in venues), key=lambda item: (-item[1], item[0].slug))[:top]),
+        top_tags=tuple((term, count) for count, term in tag_counts[:top] if count),
+    )
 
 
 # --- sections: each reads only its inputs ---
@@ -214,6 +250,7 @@ def navigation(taxonomy: Taxonomy, hand_written: tuple[str, ...]) -> str:
         {"Venues": urls.term_index("venue")},
         {"Years": urls.term_index("year")},
         {"All papers": urls.ALL_PAPERS},
+        {"Statistics": urls.STATS},
         *({title: path} for title, path in _NAV_HAND_WRITTEN if path in hand_written),
     ]
     return yaml.safe_dump({"nav": nav}, sort_keys=False, allow_unicode=True)

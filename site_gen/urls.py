@@ -1,7 +1,8 @@
 """Where every generated page lives: its file in the generated tree and its URL on the site.
 
 The permalink contract: `/papers/<id>/`, `/categories/<slug>/`, `/tags/<slug>/`, `/papers/`,
-`/authors/<slug>/`, `/venues/<slug>/`, `/years/<year>/` (each folder's index page lists them), and
+`/authors/<slug>/`, `/venues/<slug>/`, `/years/<year>/` (each folder's index page lists them),
+`/stats/`, and
 `papers.json`, `papers.bib`, `papers.ris`, `papers.csl.json`, `feed.xml` at the root. Pages are Markdown files (`papers/<id>.md`)
 that the builder serves with directory URLs (`papers/<id>/`). A new kind of page (authors, years)
 is one more function here, one template and one entry in the renderer.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 HOME = "index.md"
 ALL_PAPERS = "papers/index.md"
+STATS = "stats.md"
 PAPERS_JSON = "papers.json"
 PAPERS_BIB = "papers.bib"
 PAPERS_RIS = "papers.ris"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
@@ -115,7 +116,7 @@ def test_a_year_page_lists_exactly_that_years_papers(seed):
         listed = linked_papers((docs / "years" / f"{year}.md").read_text(encoding="utf-8"))
         assert sorted(listed) == sorted(paper_id for paper_id, fields in papers.items() if fields["year"] == year)
     # Paper pages link their year.
-    assert '<a href="../../years/2024/">2024</a>' in (docs / "papers" / "galore.md").read_text(encoding="utf-8")
+    assert '<a href="../../years/2024/" data-pagefind-filter="year">2024</a>' in (docs / "papers" / "galore.md").read_text(encoding="utf-8")
 
 
 def test_a_venue_page_lists_every_year_of_its_series(seed):
@@ -169,3 +170,51 @@ def test_a_name_spelled_two_ways_is_shown_as_most_papers_spell_it(tmp_path: Path
     page = (listing.root / "build/docs/authors/christopher-re.md").read_text(encoding="utf-8")
     assert "# Christopher Ré" in page and len(linked_papers(page)) == 3
     assert json.loads((listing.root / "build/docs/papers.json").read_text(encoding="utf-8"))[1]["authors"][0] == "Christopher Re"  # data kept as written
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def chart_of(markdown: str) -> ET.Element:
+    return ET.fromstring(markdown[markdown.index("<svg"): markdown.index("</svg>") + len("</svg>")])
+
+
+@pytest.mark.parametrize("page", ["stats.md", "index.md"])
+def test_the_timeline_has_one_bar_per_year_as_high_as_its_papers(seed, page):
+    docs, papers = seed
+    chart = chart_of((docs / page).read_text(encoding="utf-8"))
+    assert chart.get("role") == "img" and chart.find(f"{SVG}title").text == "Papers per year, by category"
+    scale = float(chart.get("data-scale"))
+    years = Counter(fields["year"] for fields in papers.values())
+    bars = chart.findall(f"{SVG}g")
+    assert [int(bar.get("data-year")) for bar in bars] == list(range(min(years), max(years) + 1))  # every year, oldest first
+    taxonomy = yaml.safe_load((REPO_ROOT / "papers" / "_taxonomy.yml").read_text(encoding="utf-8"))
+    titles = {term["slug"]: term["title"] for term in taxonomy["categories"]}
+    for bar in bars:
+        year = int(bar.get("data-year"))
+        segments = bar.findall(f"{SVG}rect")
+        assert sum(float(rect.get("height")) for rect in segments) == pytest.approx(years[year] * scale, abs=0.01 * len(segments))
+        by_category = Counter(titles[fields["category"]] for fields in papers.values() if fields["year"] == year)
+        assert {rect.get("data-series"): int(rect.get("data-count")) for rect in segments} == by_category
+        for rect in segments:  # stacked: each segment starts where the one below it ends
+            assert float(rect.get("height")) == pytest.approx(int(rect.get("data-count")) * scale, abs=0.01)
+        tops = [float(rect.get("y")) for rect in segments]
+        assert tops == sorted(tops, reverse=True)
+        assert all(rect.find(f"{SVG}title").text.startswith(f"{year} · ") for rect in segments)  # a tooltip per segment
+
+
+def test_the_statistics_page_counts_what_a_maintainer_looks_at(seed):
+    docs, papers = seed
+    text = (docs / "stats.md").read_text(encoding="utf-8")
+    with_code = sum(1 for fields in papers.values() if fields.get("code"))
+    assert f"**{len(papers)}** papers · **{with_code}** with code" in text
+    venues = Counter(venue_series(fields["venue"]) for fields in papers.values() if fields.get("venue"))
+    top = text[text.index("## Top venues"): text.index("## Most used tags")]
+    listed = re.findall(r'<a href="\.\./venues/[^/]+/">([^<]+)</a></td><td style="text-align: right;">(\d+)</td>', top)
+    assert listed[0] == ("NeurIPS", str(venues["NeurIPS"])) and listed[0][1] == str(max(venues.values()))
+    assert [int(n) for _, n in listed] == sorted((int(n) for _, n in listed), reverse=True) and len(listed) == 10
+    # The numbers behind the chart, as a table.
+    table = text[text.index("<summary>The chart's numbers</summary>"):]
+    rows = re.findall(r'<tr><td>(?:<a href="\.\./years/\d+/">)?(\d+)(?:</a>)?</td>.*?<td style="text-align: right;">(\d+)</td></tr>', table)
+    years = Counter(fields["year"] for fields in papers.values())
+    assert {int(year): int(total) for year, total in rows} == {year: years.get(year, 0) for year in range(min(years), max(years) + 1)}

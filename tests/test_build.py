@@ -124,13 +124,13 @@ def test_about_page_states_the_listing_size_for_abstracts():
 def test_navigation_lists_categories_in_order_and_never_papers_or_tags(built: PaperList):
     nav = yaml.safe_load(page(built, ".nav.yml"))["nav"]
     sections = {next(iter(item)): next(iter(item.values())) for item in nav}
-    assert list(sections) == ["Home", "Categories", "Tags", "Authors", "Venues", "Years", "All papers"]  # docs/ has no pages
+    assert list(sections) == ["Home", "Categories", "Tags", "Authors", "Venues", "Years", "All papers", "Statistics"]  # docs/ has no pages
     for name in ("about.md", "contributing.md", "notes.md"):
         (built.root / "docs" / name).write_text("# A hand-written page\n", encoding="utf-8")
     assert built.run("build").exit_code == 0
     nav = yaml.safe_load(page(built, ".nav.yml"))["nav"]
     sections = {next(iter(item)): next(iter(item.values())) for item in nav}
-    assert list(sections) == ["Home", "Categories", "Tags", "Authors", "Venues", "Years", "All papers", "Contribute", "About"]
+    assert list(sections) == ["Home", "Categories", "Tags", "Authors", "Venues", "Years", "All papers", "Statistics", "Contribute", "About"]
     assert sections["Categories"] == ["categories/index.md", {"Training": "categories/training.md"}, {"Agents": "categories/agents.md"}]
     assert sections["Tags"] == "tags/index.md"
     assert "papers/galore.md" not in json.dumps(nav)

@@ -72,7 +72,7 @@ def test_seed_paper_page_content(seed_site: Path):
     # Material's code block markup (its copy button and code style apply), without Pygments tokens.
     bibtex = html[html.index('<div class="language-bibtex highlight" data-pagefind-ignore><pre><code>'):]
     assert bibtex[:200].count("@inproceedings{zhao2024galore,") == 1 and "</code></pre></div>" in bibtex
-    assert '<a href="../../categories/memory-efficient-training/">' in html
+    assert '<a href="../../categories/memory-efficient-training/" data-pagefind-filter="category">' in html
 
 
 def pagefind_fragments(site: Path) -> dict[str, dict]:

@@ -38,8 +38,10 @@ def open_search(page, key: str = "/"):
 
 
 def search(page, query: str, key: str = "/"):
+    """Type the query into the search box; return once its results (not an earlier prefix's) show."""
     open_search(page, key)
     page.keyboard.type(query)
+    expect(page.locator(".md-search-result__list:not([aria-busy])")).to_have_count(1)
     expect(page.locator(".md-search-result__meta")).to_have_text(COUNT)
     return page.locator(RESULTS)
 
