@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from site_gen import related
 from site_gen.catalog import Catalog
 from site_gen.incremental.cache import BuildCache
 from site_gen.options import Options
@@ -73,10 +74,22 @@ def build(project: Project) -> WriteReport:
         cache = BuildCache(project.cache_dir, project.output_dir)
         hand_written = list(hand_written_pages(project.docs_dir))
         memo = cache.memo(valid.content_keys())
-        renderer = SiteRenderer(catalog, Options.of(catalog.taxonomy), memo, {page.path for page in hand_written})
+        options = Options.of(catalog.taxonomy)
+        renderer = SiteRenderer(catalog, options, memo, {page.path for page in hand_written}, relations(catalog, options, cache))
         report = OutputTree(project.output_dir, cache.manifest).write([*hand_written, *renderer.pages()])
         cache.save()
     return report
+
+
+def relations(catalog: Catalog, options: Options, cache: BuildCache) -> related.Relations:
+    """The papers' related papers and their map, computed again only when a title, an abstract
+    or tags changed."""
+    key = related.corpus_key(catalog.papers, options.similar_papers)
+    found = cache.relations(key)
+    if found is None:
+        found = related.relate(catalog.papers, options.similar_papers)
+        cache.keep_relations(key, found)
+    return found
 
 
 def os_error_message(error: OSError, project: Project) -> str:

@@ -85,3 +85,40 @@ def stacked_years(years: Sequence[int], series: Sequence[Series], label: str) ->
             parts.append(f'<text x="{x + bar / 2:.1f}" y="{_HEIGHT - 10}" text-anchor="middle" font-size="11" fill="currentColor">{year}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A paper on the map: its place (x and y in 0..1), its colour, its page and its name."""
+
+    x: float
+    y: float
+    colour: str
+    href: str
+    label: str
+
+
+_MAP_WIDTH, _MAP_HEIGHT, _MAP_MARGIN = 1000, 640, 8
+
+
+def paper_map(points: Sequence[MapPoint], label: str, description: str) -> Markup:
+    """Each point a link to its paper's page, named by its `<title>` (the tooltip on hover; the
+    theme's script shows it on focus too), drawn in the order given (which is also the order in
+    which Tab visits them). The links are `xlink:href`: Material's instant navigation rewrites
+    every `[href]` of a page it loads as if it were an HTML element's, which an SVG link's is not
+    (its `href` cannot be set), and the page would not load."""
+    width, height = _MAP_WIDTH - 2 * _MAP_MARGIN, _MAP_HEIGHT - 2 * _MAP_MARGIN
+    # Smaller points where there are many (at 10,000, ~3 px across on a laptop's screen: still a target for a pointer).
+    radius = round(max(2.5, min(5.0, 60 / max(len(points), 1) ** 0.5)), 1)
+    parts = [
+        f'<svg class="paper-map" viewBox="0 0 {_MAP_WIDTH} {_MAP_HEIGHT}" role="group" aria-labelledby="map-title map-desc" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="map-title">{escape(label)}</title><desc id="map-desc">{escape(description)}</desc>',
+    ]
+    parts.extend(
+        f'<a xlink:href="{escape(point.href)}"><circle cx="{_MAP_MARGIN + point.x * width:.1f}" cy="{_MAP_MARGIN + (1 - point.y) * height:.1f}" '
+        f'r="{radius}" fill="{point.colour}"/><title>{escape(point.label)}</title></a>'
+        for point in points
+    )
+    parts.append("</svg>")
+    return Markup("".join(parts))

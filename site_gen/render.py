@@ -1,7 +1,7 @@
 """Catalog -> the site's pages: which pages there are, what each shows and which template makes it.
 
 Pure: no files, no caches. Each page, and each piece that pages share (a paper's listing entry, its
-row in the table of all papers, its BibTeX and JSON, its item in other papers' "More in" lists),
+row in the table of all papers, its BibTeX and JSON, its item in other papers' "Related papers" and "More in" lists),
 is asked of the memo (site_gen/incremental/memo.py) with exactly the inputs its template reads;
 the memo derives its key from them and decides what must be rendered. Pages are made in sections
 (a category's paper pages, a listing, the table of all papers, an export): functions of the
@@ -12,14 +12,14 @@ whole. Given `Memo()`, which remembers nothing, every page is rendered.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Collection, Iterator
+from typing import Collection, Iterator, Mapping
 
 import yaml
 from markupsafe import Markup, escape
 
-from site_gen import urls
+from site_gen import related, urls
 from site_gen.catalog import Catalog
-from site_gen.charts import Series, category_colour, stacked_years
+from site_gen.charts import MapPoint, Series, category_colour, paper_map, stacked_years
 from site_gen.exports import (
     bibtex_entry, citation_keys, citation_stem, csl_item, feed_xml, papers_bib, papers_json, papers_ris, record_json, ris_entry,
 )
@@ -42,11 +42,16 @@ class SiteRenderer:
     """Renders one catalog with the list's options; `hand_written` names the hand-written pages
     (paths in the generated tree) that the navigation may link."""
 
-    def __init__(self, catalog: Catalog, options: Options, memo: Memo | None = None, hand_written: Collection[str] = ()):
+    def __init__(
+        self, catalog: Catalog, options: Options, memo: Memo | None = None, hand_written: Collection[str] = (),
+        relations: related.Relations | None = None,
+    ):
         self.catalog = catalog
         self.options = options
         self.memo = memo or Memo()
         self.hand_written = tuple(path for _, path in _NAV_HAND_WRITTEN if path in hand_written)
+        # The build passes what it kept in its cache; computed here otherwise.
+        self.relations = related.relate(catalog.papers, options.similar_papers) if relations is None else relations
 
     def pages(self) -> Iterator[Page]:
         return self.memo.pages(self.sections())
@@ -60,11 +65,13 @@ class SiteRenderer:
         with_page = {kind: {term.slug for term, _ in groups} for kind, groups in (("author", authors), ("venue", venues))}
         author_links = {p.id: tuple(key if key in with_page["author"] else "" for key in catalog.author_keys(p)) for p in catalog.papers}
         venue_links = {p.id: key if (key := catalog.venue_key(p)) in with_page["venue"] else "" for p in catalog.papers}
+        by_id = {paper.id: paper for paper in catalog.papers}
         for term in taxonomy.categories:
             papers = catalog.by_category.get(term.slug, ())
             yield Section(paper_pages, dict(
                 category=term, papers=papers, citation_keys=tuple(keys[p.id] for p in papers),
                 author_links=tuple(author_links[p.id] for p in papers), venue_links=tuple(venue_links[p.id] for p in papers),
+                similar=tuple(tuple(by_id[other] for other in self.relations.similar.get(p.id, ())) for p in papers),
                 taxonomy=taxonomy, related_papers=options.related_papers,
             ))
         # Pages that show the whole catalog (counts of every category and tag): cheap, and made
@@ -74,6 +81,9 @@ class SiteRenderer:
             catalog=catalog, recent=catalog.recently_added(options.recent_papers), timeline=chart, categories=stats["categories"],
         ))
         yield PageSpec(urls.STATS, "stats.md.j2", dict(**stats, timeline=chart, base=urls.base(urls.STATS)))
+        yield PageSpec(urls.MAP, "map.md.j2", dict(
+            map=str(text_map(catalog, self.relations.positions)), categories=stats["categories"], base=urls.base(urls.MAP),
+        ))
         for kind, terms, papers_of in (("category", taxonomy.categories, catalog.by_category), ("tag", taxonomy.tags, catalog.by_tag)):
             path = urls.term_index(kind)
             yield PageSpec(path, f"{kind}_index.md.j2", dict(catalog=catalog, root=urls.root(path)))
@@ -96,9 +106,9 @@ class SiteRenderer:
                 ))
         yield Section(all_papers_page, dict(papers=catalog.papers, taxonomy=taxonomy))
         yield PageSpec(urls.NAV, navigation, dict(taxonomy=taxonomy, hand_written=self.hand_written))
-        by_id = tuple(sorted(catalog.papers, key=lambda p: p.id))
-        yield Section(papers_json_file, dict(papers=by_id))
-        by_key = tuple(sorted(by_id, key=lambda p: keys[p.id]))
+        in_id_order = tuple(sorted(catalog.papers, key=lambda p: p.id))
+        yield Section(papers_json_file, dict(papers=in_id_order))
+        by_key = tuple(sorted(in_id_order, key=lambda p: keys[p.id]))
         keys_in_order = tuple(keys[p.id] for p in by_key)
         yield Section(papers_bib_file, dict(papers=by_key, citation_keys=keys_in_order))
         yield Section(papers_ris_file, dict(papers=by_key))
@@ -130,6 +140,22 @@ def timeline(catalog: Catalog) -> Markup:
     return stacked_years(years, series, "Papers per year, by category")
 
 
+def text_map(catalog: Catalog, positions: Mapping[str, tuple[float, float]]) -> Markup:
+    """The papers at their places on the map (site_gen/related.py), coloured by category; Tab
+    visits them category by category, each in title order."""
+    order = {term.slug: index for index, term in enumerate(catalog.taxonomy.categories)}
+    base = urls.base(urls.MAP)
+    points = tuple(
+        MapPoint(*positions[paper.id], category_colour(order[paper.category]), base + urls.url(urls.paper(paper.id)), f"{paper.title} ({paper.year})")
+        for paper in sorted(catalog.papers, key=lambda p: (order[p.category], p.title.casefold(), p.id))
+    )
+    categories = len(catalog.taxonomy.categories)
+    return paper_map(points, "Map of the papers by their text", (
+        f"{len(points)} papers, each a link to its page, placed by the words of their titles, abstracts and tags: papers that "
+        f"use the same words are near each other. The colour of a point is its category, one of {categories}."
+    ))
+
+
 def statistics(catalog: Catalog, venues: tuple[tuple[Term, tuple[Paper, ...]], ...], top: int = 10) -> dict[str, object]:
     """What a maintainer looks at on /stats/: totals, the table behind the timeline, papers with
     code, the venues and tags used most, papers per category."""
@@ -159,26 +185,33 @@ def _bibtex(memo: Memo, paper: Paper, citation_key: str) -> Piece:
     return memo.piece(bibtex_entry, paper, citation_key=citation_key)
 
 
-def related(papers: tuple[Paper, ...], position: int, count: int) -> tuple[Paper, ...]:
+def more_in(papers: tuple[Paper, ...], position: int, count: int, shown: tuple[Paper, ...]) -> tuple[Paper, ...]:
     """The papers next to the one at `position` in its category's listing (same years, similar
-    titles): adding a paper changes the related lists of its neighbours, not of the whole category."""
-    start = max(0, min(position - count // 2, len(papers) - count - 1))
-    return tuple(other for index, other in enumerate(papers[start : start + count + 1], start) if index != position)[:count]
+    titles), but for those its page `shown` already: adding a paper changes the lists of its
+    neighbours, not of the whole category."""
+    shown_ids = {paper.id for paper in shown}
+    reach = count + len(shown_ids)
+    low = max(0, position - reach)
+    others = [paper for index, paper in enumerate(papers[low : position + reach + 1], low) if index != position and paper.id not in shown_ids]
+    before = sum(1 for paper in papers[low:position] if paper.id not in shown_ids)
+    start = max(0, min(before - count // 2, len(others) - count))
+    return tuple(others[start : start + count])
 
 
 def paper_pages(
     memo: Memo, category: Term, papers: tuple[Paper, ...], citation_keys: tuple[str, ...], author_links: tuple[tuple[str, ...], ...],
-    venue_links: tuple[str, ...], taxonomy: Taxonomy, related_papers: int,
+    venue_links: tuple[str, ...], similar: tuple[tuple[Paper, ...], ...], taxonomy: Taxonomy, related_papers: int,
 ) -> Iterator[PageSpec]:
-    """The pages of a category's papers (in listing order, with their citation keys and the slugs
-    of their authors' and venue's pages, "" where there is none)."""
+    """The pages of a category's papers (in listing order, with their citation keys, the slugs
+    of their authors' and venue's pages, "" where there is none, and their most similar papers)."""
     tags = _terms(taxonomy.tags)
     for position, (paper, citation_key) in enumerate(zip(papers, citation_keys)):
         path = urls.paper(paper.id)
         base = urls.base(path)
         yield PageSpec(path, "paper.md.j2", dict(
             paper=paper, category=category, tags=tuple(tags[tag] for tag in paper.tags),
-            related=tuple(memo.piece("related_item.md.j2", other, base=base) for other in related(papers, position, related_papers)),
+            similar=tuple(memo.piece("related_item.md.j2", other, base=base) for other in similar[position]),
+            more_in=tuple(memo.piece("related_item.md.j2", other, base=base) for other in more_in(papers, position, related_papers, similar[position])),
             author_links=author_links[position], venue_link=venue_links[position], venue_series=venue_series(paper.venue) if paper.venue else "",
             bibtex=_bibtex(memo, paper, citation_key), ris=memo.piece(ris_entry, paper), citation_key=citation_key,
             base=base, root=urls.root(path),
@@ -251,6 +284,7 @@ def navigation(taxonomy: Taxonomy, hand_written: tuple[str, ...]) -> str:
         {"Years": urls.term_index("year")},
         {"All papers": urls.ALL_PAPERS},
         {"Statistics": urls.STATS},
+        {"Map": urls.MAP},
         *({title: path} for title, path in _NAV_HAND_WRITTEN if path in hand_written),
     ]
     return yaml.safe_dump({"nav": nav}, sort_keys=False, allow_unicode=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 HOME = "index.md"
 ALL_PAPERS = "papers/index.md"
 STATS = "stats.md"
+MAP = "map.md"
 PAPERS_JSON = "papers.json"
 PAPERS_BIB = "papers.bib"
 PAPERS_RIS = "papers.ris"

@@ -124,13 +124,13 @@ def test_about_page_states_the_listing_size_for_abstracts():
 def test_navigation_lists_categories_in_order_and_never_papers_or_tags(built: PaperList):
     nav = yaml.safe_load(page(built, ".nav.yml"))["nav"]
     sections = {next(iter(item)): next(iter(item.values())) for item in nav}
-    assert list(sections) == ["Home", "Categories", "Tags", "Authors", "Venues", "Years", "All papers", "Statistics"]  # docs/ has no pages
+    assert list(sections) == ["Home", "Categories", "Tags", "Authors", "Venues", "Years", "All papers", "Statistics", "Map"]  # docs/ has no pages
     for name in ("about.md", "contributing.md", "notes.md"):
         (built.root / "docs" / name).write_text("# A hand-written page\n", encoding="utf-8")
     assert built.run("build").exit_code == 0
     nav = yaml.safe_load(page(built, ".nav.yml"))["nav"]
     sections = {next(iter(item)): next(iter(item.values())) for item in nav}
-    assert list(sections) == ["Home", "Categories", "Tags", "Authors", "Venues", "Years", "All papers", "Statistics", "Contribute", "About"]
+    assert list(sections) == ["Home", "Categories", "Tags", "Authors", "Venues", "Years", "All papers", "Statistics", "Map", "Contribute", "About"]
     assert sections["Categories"] == ["categories/index.md", {"Training": "categories/training.md"}, {"Agents": "categories/agents.md"}]
     assert sections["Tags"] == "tags/index.md"
     assert "papers/galore.md" not in json.dumps(nav)
@@ -544,7 +544,7 @@ def test_a_setting_changed_renders_again_what_shows_it(tmp_path: Path):
         listing.write(f"p{number}", _paper(number))
     assert listing.run("build").exit_code == 0
     assert "<summary>Abstract</summary>" in page(listing, "categories/training.md")
-    listing.write_settings(listing_abstracts_up_to=3, related_papers=1)
+    listing.write_settings(listing_abstracts_up_to=3, related_papers=1, similar_papers=0)
     assert listing.run("build").exit_code == 0
     assert "<summary>Abstract</summary>" not in page(listing, "categories/training.md")
     assert page(listing, "papers/p3.md").count("<li><a ") == 1

@@ -9,12 +9,14 @@ from site_gen.incremental.manifest import OutputManifest
 from site_gen.incremental.memo import Memo
 from site_gen.incremental.store import LazyPickledDict, load_pickle, remove_abandoned_files, save_pickle
 from site_gen.incremental.version import code_version
+from site_gen.related import Relations
 from site_gen.templating import keep_compiled_templates
 
 _MANIFEST_FILE = "output-manifest.pickle"
 _PIECES_FILE = "pieces.pickle"
 _SMALL_PIECES_FILE = "small-pieces.pickle"
 _SECTIONS_FILE = "section-keys.pickle"
+_RELATIONS_FILE = "relations.pickle"
 
 
 class BuildCache:
@@ -29,14 +31,24 @@ class BuildCache:
         # Citation stems and the digests of pieces: read by every build, a hundredth of the
         # pieces' size, so a build with nothing to render never loads the pieces themselves.
         self._small_pieces = LazyPickledDict(cache_dir / _SMALL_PIECES_FILE, version)
-        self._sections_path, self._version = cache_dir / _SECTIONS_FILE, version
+        self._cache_dir, self._version = cache_dir, version
+        self._sections_path = cache_dir / _SECTIONS_FILE
         self._sections = load_pickle(self._sections_path, version) or {}
         self._memo = Memo({}, self._pieces, self._small_pieces, self.manifest.is_current, self._sections)
+        self._relations: tuple[bytes, Relations] | None = None
 
     def memo(self, content_keys: Mapping[str, bytes]) -> Memo:
         """The memo for a catalog whose papers' files have these content keys (by paper id)."""
         self._memo = Memo(content_keys, self._pieces, self._small_pieces, self.manifest.is_current, self._sections)
         return self._memo
+
+    def relations(self, corpus_key: bytes) -> Relations | None:
+        """The relations computed for papers whose texts have this key (site_gen/related.py), if kept."""
+        found = load_pickle(self._cache_dir / _RELATIONS_FILE, (self._version, corpus_key))
+        return found if isinstance(found, Relations) else None
+
+    def keep_relations(self, corpus_key: bytes, relations: Relations) -> None:
+        self._relations = (corpus_key, relations)
 
     def save(self) -> None:
         """Keep what this build added; pieces of files that no longer exist are dropped, and
@@ -47,3 +59,6 @@ class BuildCache:
                 store.save(keep=lambda key: key[0] in current)
         if self._memo.used_sections != self._sections:
             save_pickle(self._sections_path, self._version, self._memo.used_sections)
+        if self._relations is not None:
+            corpus_key, relations = self._relations
+            save_pickle(self._cache_dir / _RELATIONS_FILE, (self._version, corpus_key), relations)

@@ -18,7 +18,7 @@ from site_gen.reader import read_taxonomy
 # copies a theme folder's files that are not templates into the site.
 OVERRIDES = Path(__file__).parent / "overrides"
 STYLES = ("assets/paper-list/extra.css", "assets/paper-list/filters.css")
-SCRIPTS = ("assets/paper-list/tablesort.js", "assets/paper-list/filters.js", "assets/paper-list/search.js")
+SCRIPTS = ("assets/paper-list/tablesort.js", "assets/paper-list/filters.js", "assets/paper-list/search.js", "assets/paper-list/map.js")
 # What the generated pages use. A list adds what its hand-written pages need (code highlighting,
 # permalinks on headings) in its own mkdocs.yml. MkDocs sets up every extension again for each page,
 # so nothing else is added: at 10,000 papers each idle one costs ~0.1 ms per page.

@@ -18,6 +18,8 @@ PAGES = {
     "venues index": "venues/",
     "venue": "venues/neurips/",
     "year": "years/2024/",
+    "statistics": "stats/",
+    "map": "map/",
 }
 # The sortable table with its form, once: axe takes seconds on its 173 rows.
 EXTRA_PAGES = {"light": {"all papers": "papers/"}, "dark": {}}

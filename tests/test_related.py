@@ -1,0 +1,168 @@
+"""Related papers: the papers most similar to each by text (site_gen/related.py), on its page, kept
+in the build's cache by the texts they are computed from."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from site_gen.build import build, load_catalog
+from site_gen.project import Project
+from site_gen.records import Paper, freeze
+from site_gen.related import corpus_key, relate
+from tests.conftest import REPO_ROOT, VALID_PAPER, PaperList
+
+
+def _paper(paper_id: str, title: str, abstract: str = "", tags: tuple[str, ...] = ()) -> Paper:
+    fields = {"title": title, "authors": ["A B"], "year": 2024, "arxiv": "2401.00001", "tags": list(tags), "abstract": abstract}
+    return Paper(paper_id, f"papers/{paper_id}.yml", freeze(fields))
+
+
+def _related_on_page(listing_root: Path, paper_id: str) -> list[str]:
+    text = (listing_root / "build" / "docs" / "papers" / f"{paper_id}.md").read_text(encoding="utf-8")
+    if "## Related papers" not in text:
+        return []
+    section = text.split("## Related papers", 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'href="\.\./\.\./papers/([^/]+)/"', section)
+
+
+def test_galore_and_natural_galore_are_each_others_first_related_paper():
+    catalog = load_catalog(Project(REPO_ROOT))
+    similar = relate(catalog.papers, 5).similar
+    assert similar["galore"][0] == "natural-galore"
+    assert similar["natural-galore"][0] == "galore"
+    assert all(len(others) == 5 and paper_id not in others for paper_id, others in similar.items())
+
+
+def test_the_lists_do_not_depend_on_the_order_of_the_papers():
+    papers = list(load_catalog(Project(REPO_ROOT)).papers)
+    expected = relate(papers, 5).similar
+    random.Random(7).shuffle(papers)
+    assert relate(papers, 5).similar == expected
+    assert corpus_key(papers, 5) == corpus_key(sorted(papers, key=lambda p: p.id), 5)
+
+
+def test_ties_are_broken_by_id_and_papers_sharing_no_word_are_not_related():
+    papers = [
+        _paper("query", "Gradient projection for memory"),
+        _paper("zeta", "Gradient projection"),
+        _paper("alpha", "Gradient projection"),  # the same text as zeta's: an exact tie
+        _paper("far", "Recurrent agents in games"),
+    ]
+    similar = relate(papers, 5).similar
+    assert similar["query"] == ("alpha", "zeta")
+    assert similar["alpha"] == ("zeta", "query")
+    assert similar["far"] == ()
+    assert relate(papers, 1).similar["query"] == ("alpha",)
+
+
+def test_stop_words_relate_nothing_and_tags_relate_papers():
+    papers = [
+        _paper("one", "The use of it", tags=("vision",)),
+        _paper("two", "Of the and it", tags=("llm",)),
+        _paper("three", "Something else entirely", tags=("vision",)),
+    ]
+    similar = relate(papers, 5).similar
+    assert similar["one"] == ("three",)
+    assert similar["two"] == ()
+
+
+def test_zero_turns_related_papers_off():
+    papers = [_paper("a", "Gradient projection"), _paper("b", "Gradient projection")]
+    assert relate(papers, 0).similar == {"a": (), "b": ()}
+
+
+def _listing_paper(number: int, topic: str) -> str:
+    return (
+        VALID_PAPER.replace("GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection", f"Paper {number}")
+        .replace("2403.03507", f"2403.{number:05d}").replace("Training LLMs is memory hungry.", f"A study of {topic}.")
+    )
+
+
+def _listing(root: Path) -> PaperList:
+    listing = PaperList(root)
+    topics = ["gradient low-rank projection optimizer", "gradient low-rank projection memory", "episodic memory agents", "memory agents recall"]
+    for number, topic in enumerate(topics):
+        listing.write(f"p{number}", _listing_paper(number, topic))
+    return listing
+
+
+def test_paper_pages_list_related_papers_and_leave_them_out_of_more_in(tmp_path: Path):
+    listing = _listing(tmp_path / "list")
+    listing.write_settings(similar_papers=1, related_papers=10)
+    assert listing.run("build").exit_code == 0
+    assert _related_on_page(listing.root, "p0") == ["p1"]
+    assert _related_on_page(listing.root, "p2") == ["p3"]
+    page = (listing.root / "build/docs/papers/p0.md").read_text(encoding="utf-8")
+    more_in = page.split("## More in", 1)[1]
+    assert "papers/p1/" not in more_in and "papers/p2/" in more_in and "papers/p3/" in more_in
+    listing.write_settings(similar_papers=0)
+    assert listing.run("build").exit_code == 0
+    assert "## Related papers" not in (listing.root / "build/docs/papers/p0.md").read_text(encoding="utf-8")
+
+
+def test_a_warm_build_reads_related_papers_from_the_cache_and_an_edit_computes_them_again(tmp_path: Path):
+    listing = _listing(tmp_path / "list")
+    project = Project(listing.root)
+    build(project)
+    cached = project.cache_dir / "relations.pickle"
+    first = cached.stat().st_mtime_ns
+    listing.write("p0", (listing.root / "papers/p0.yml").read_text() + "note: A curator's note changes no text that relates papers.\n")
+    build(project)
+    assert cached.stat().st_mtime_ns == first
+    assert _related_on_page(listing.root, "p3")[0] == "p2"
+    listing.write("p1", _listing_paper(1, "episodic recall by agents"))
+    build(project)
+    assert cached.stat().st_mtime_ns != first
+    assert _related_on_page(listing.root, "p1")[0] in ("p2", "p3")
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle at all", None], ids=["empty", "garbage", "truncated"])
+def test_a_damaged_cache_of_related_papers_is_computed_again(tmp_path: Path, damage: bytes | None):
+    listing = _listing(tmp_path / "list")
+    project = Project(listing.root)
+    build(project)
+    expected = _related_on_page(listing.root, "p0")
+    cached = project.cache_dir / "relations.pickle"
+    data = cached.read_bytes()
+    cached.write_bytes(data[: len(data) // 2] if damage is None else damage)
+    (listing.root / "build/docs/papers/p0.md").unlink()
+    build(project)
+    assert _related_on_page(listing.root, "p0") == expected
+
+
+def test_the_map_places_every_paper_inside_it_the_same_way_each_time():
+    papers = list(load_catalog(Project(REPO_ROOT)).papers)
+    positions = relate(papers, 5).positions
+    assert positions.keys() == {paper.id for paper in papers}
+    assert all(0 <= x <= 1 and 0 <= y <= 1 for x, y in positions.values())
+    assert len(set(positions.values())) > len(papers) * 0.9  # spread out, not piled up
+    random.Random(3).shuffle(papers)
+    assert relate(papers, 5).positions == positions
+
+
+def test_the_map_page_has_one_point_per_paper_each_linking_its_page(tmp_path: Path):
+    listing = PaperList.existing(tmp_path / "seed")
+    shutil.copytree(REPO_ROOT / "papers", listing.root / "papers")
+    assert listing.run("build").exit_code == 0
+    docs = listing.root / "build" / "docs"
+    svg = (docs / "map.md").read_text(encoding="utf-8").split('<svg class="paper-map"', 1)[1].split("</svg>", 1)[0]
+    links = re.findall(r'<a xlink:href="\.\./papers/([^/"]+)/"><circle cx="([\d.]+)" cy="([\d.]+)"', svg)
+    papers = {path.stem for path in (listing.root / "papers").glob("*.yml") if not path.name.startswith("_")}
+    assert sorted(paper_id for paper_id, _, _ in links) == sorted(papers)
+    assert all((docs / "papers" / f"{paper_id}.md").is_file() for paper_id, _, _ in links)
+    assert all(0 <= float(x) <= 1000 and 0 <= float(y) <= 640 for _, x, y in links)
+    assert "Map: map.md" in (docs / ".nav.yml").read_text(encoding="utf-8")
+
+
+def test_a_list_of_one_paper_has_a_map_with_it_in_the_middle(tmp_path: Path):
+    listing = _listing(tmp_path / "list")
+    for number in (1, 2, 3):
+        (listing.root / f"papers/p{number}.yml").unlink()
+    assert listing.run("build").exit_code == 0
+    assert '<a xlink:href="../papers/p0/"><circle cx="500.0" cy="320.0"' in (listing.root / "build/docs/map.md").read_text(encoding="utf-8")
+    assert _related_on_page(listing.root, "p0") == []
