@@ -82,13 +82,12 @@ def build(project: Project) -> WriteReport:
 
 
 def relations(catalog: Catalog, options: Options, cache: BuildCache) -> related.Relations:
-    """The papers' related papers and their map, computed again only when a title, an abstract
-    or tags changed."""
-    key = related.corpus_key(catalog.papers, options.similar_papers)
-    found = cache.relations(key)
-    if found is None:
-        found = related.relate(catalog.papers, options.similar_papers)
-        cache.keep_relations(key, found)
+    """The papers' related papers and their map: the last build's when no title, abstract or
+    tags changed, else updated from them."""
+    previous = cache.relations()
+    found = related.relate(catalog.papers, options.similar_papers, previous)
+    if found is not previous:
+        cache.keep_relations(found)
     return found
 
 

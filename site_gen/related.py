@@ -1,17 +1,30 @@
-"""Papers -> each paper's most similar papers by text: TF-IDF vectors of their titles, abstracts and
-tags, compared by cosine similarity.
+"""Papers -> what their texts say about them together: each paper's most similar papers (TF-IDF
+vectors of titles, abstracts and tags, compared by cosine similarity) and a map of the list.
 
 Pure and deterministic: the same papers give the same lists, in whatever order they come, ties
 broken by paper id; and the same map, the papers' places along the two directions in which their
 texts differ most. A paper is related to another only if their texts share a word; at most
 `count` papers are listed. The similarities of every pair are computed exactly (a sparse matrix
-product, a block of papers at a time so that memory stays flat), which at 10,000 papers takes a
-few seconds: the build keeps the result in its cache, keyed by `corpus_key`.
+product, a block of papers at a time so that memory stays flat): ~3.5 s at 10,000 papers on two
+cores.
+
+`relate` is given the relations of the build before (from the cache) and returns them as they
+are when no title, abstract or tag changed. When a few papers' texts did, it updates them, and
+the result is exactly a fresh computation's, bit for bit: the term counts are the same matrix
+(the vocabulary is sorted, so each paper's terms keep their order), so are the TF-IDF vectors
+made from it; a similarity can change only for a pair with a paper whose vector changed (its
+text did, or the idf of one of its terms), and every similarity is summed in
+the order of its row's terms, whichever columns are computed with it. A row is computed again
+whole when its paper's vector changed or one of its related papers' did; any other row keeps its
+list and scores and takes in the changed papers' new scores.
 
 Weights, as is usual for short documents: the tf of a word is 1 + log(count) (a word said ten
-times is not ten times as telling), its idf log((1 + n) / (1 + df)) + 1, each vector scaled to
-length 1. The title's words count twice; a tag counts as a word of its own (`#tag`), so that two
+times is not ten times as telling), its idf log((1 + n) / (1 + df)) + 1 (with log(1 + df) rounded
+to a quarter of log 2, see `_frequency_steps`), each vector scaled to length 1. The title's words count twice; a tag counts as a word of its own (`#tag`), so that two
 papers of the same tag are nearer than two that only use its words.
+
+What is kept for the next build is plain Python (bytes, tuples, dicts): reading it back does not
+import NumPy and SciPy (~0.2 s), which only a build that computes imports.
 """
 
 from __future__ import annotations
@@ -21,7 +34,8 @@ import os
 import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from site_gen.records import Paper
 
@@ -46,6 +60,9 @@ _BLOCK = 256
 # Up to this many papers (or words) the map's components come from a dense SVD, exact and instant;
 # ARPACK's iterations, for the sparse matrix of a long list, need more rows than components.
 _DENSE_UP_TO = 500
+# An update pays while the rows it computes again are few; past this share of the list, the
+# whole computation is simpler and as fast.
+_UPDATE_UP_TO = 0.25
 
 
 def words(paper: Paper) -> list[str]:
@@ -55,97 +72,244 @@ def words(paper: Paper) -> list[str]:
     return [*title, *title, *abstract, *(f"#{tag}" for tag in paper.tags)]
 
 
-def corpus_key(papers: Iterable[Paper], count: int) -> bytes:
-    """A digest of everything `relate` reads: each paper's id, title, abstract and tags."""
-    digest = hashlib.blake2b(f"{count}".encode(), digest_size=16)
-    for paper in sorted(papers, key=lambda p: p.id):
-        digest.update("\x1e".join((paper.id, paper.title, paper.abstract or "", "\x1f".join(paper.tags))).encode())
-        digest.update(b"\x1d")
-    return digest.digest()
+def _text_digest(paper: Paper) -> bytes:
+    text = "\x1e".join((paper.title, paper.abstract or "", "\x1f".join(paper.tags)))
+    return hashlib.blake2b(text.encode(), digest_size=12).digest()
 
 
-def _tf_idf(documents: list[list[str]]) -> "sparse.csr_matrix":
-    # Imported here, as in the functions below: NumPy and SciPy take ~0.2 s to load, which a build
-    # that finds the relations in its cache does not pay.
-    import numpy as np
-    from scipy import sparse
-
-    vocabulary: dict[str, int] = {}
-    indptr, indices, counts = [0], [], []
-    for document in documents:
-        for term, times in Counter(document).items():
-            indices.append(vocabulary.setdefault(term, len(vocabulary)))
-            counts.append(times)
-        indptr.append(len(indices))
-    shape = (len(documents), len(vocabulary))
-    matrix = sparse.csr_matrix((np.log(np.asarray(counts, dtype=np.float32)) + 1, indices, indptr), shape=shape)
-    document_frequency = np.bincount(np.asarray(indices, dtype=np.int64), minlength=shape[1])
-    matrix = matrix @ sparse.diags(np.log((1 + shape[0]) / (1 + document_frequency)).astype(np.float32) + 1)
-    lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    lengths[lengths == 0] = 1
-    return sparse.csr_matrix(sparse.diags(1 / lengths).astype(np.float32) @ matrix)
-
-
-def _best(scores: "np.ndarray", count: int) -> list[list[int]]:
-    """Each row's columns of the `count` highest positive scores, highest first, ties by column."""
-    import numpy as np
-
-    count = min(count, scores.shape[1])
-    chosen = np.argpartition(-scores, count - 1, axis=1)[:, :count]
-    top = np.take_along_axis(scores, chosen, axis=1)
-    order = np.lexsort((chosen, -top), axis=1)
-    chosen, top = np.take_along_axis(chosen, order, axis=1), np.take_along_axis(top, order, axis=1)
-    # Where more columns score as high as the lowest chosen one, the partition chose among equals
-    # at random: those rows are chosen again, the first columns winning.
-    tied = (scores >= top[:, -1:]).sum(axis=1) > count
-    rows = []
-    for row, columns, values, unsure in zip(scores, chosen, top, tied):
-        if unsure:
-            columns = np.flatnonzero(row >= max(values[-1], np.float32(1e-30)))
-            columns = columns[np.lexsort((columns, -row[columns]))][:count]
-        else:
-            columns = columns[values > 0]
-        rows.append(columns.tolist())
-    return rows
-
-
-class Relations(NamedTuple):
-    """What the texts of a list's papers say about them together: each paper's most similar
-    papers (by id, most similar first) and its place on a map of the list (x and y in 0..1)."""
+@dataclass(frozen=True)
+class Relations:
+    """Each paper's most similar papers (ids, most similar first) and its place on the map (x and
+    y in 0..1); and, for the next build's update, what they were computed from."""
 
     similar: Mapping[str, tuple[str, ...]]
     positions: Mapping[str, tuple[float, float]]
+    count: int = 0
+    ids: tuple[str, ...] = ()  # in id order, as the rows and columns below
+    digests: tuple[bytes, ...] = ()  # of each paper's title, abstract and tags
+    vocabulary: tuple[str, ...] = ()  # sorted
+    counts: tuple[bytes, bytes, bytes] = (b"", b"", b"")  # CSR indptr, indices (int32), data (int32): terms per paper
+    best: bytes = b""  # each row's related columns (int32, -1 where there are fewer) ...
+    scores: bytes = b""  # ... and their similarities (float32)
 
 
-def relate(papers: Iterable[Paper], count: int) -> Relations:
-    """The `count` papers most similar to each (only papers that share a word with it), and a map
-    of all."""
+def relate(papers: Iterable[Paper], count: int, previous: Relations | None = None) -> Relations:
+    """The `count` papers most similar to each and the map of all; `previous` (the relations of
+    the build before, if any) is returned as it is when no text changed, else updated."""
     by_id = sorted(papers, key=lambda p: p.id)
-    ids = [paper.id for paper in by_id]
+    ids = tuple(paper.id for paper in by_id)
+    digests = tuple(_text_digest(paper) for paper in by_id)
+    comparable = previous is not None and previous.count == count and previous.ids == ids
+    if comparable and previous.digests == digests:
+        return previous
     if not ids:
-        return Relations({}, {})
-    vectors = _tf_idf([words(paper) for paper in by_id])
-    similar = _similar(vectors, count) if count > 0 else [[] for _ in ids]
+        return Relations({}, {}, count)
+    import numpy as np
+
+    changed = [row for row, (new, old) in enumerate(zip(digests, previous.digests)) if new != old] if comparable else []
+    if changed and len(changed) <= _UPDATE_UP_TO * len(ids):
+        vocabulary, counts = _updated_counts(previous, changed, [words(by_id[row]) for row in changed])
+    else:
+        vocabulary, counts = _counts([words(paper) for paper in by_id])
+        changed = []
+    vectors = _vectors(counts)
+    if count == 0:
+        best, scores = np.full((len(ids), 0), -1, np.int32), np.zeros((len(ids), 0), np.float32)
+    elif changed:
+        best, scores = _updated_best(vectors, previous, _counts_matrix(previous), vocabulary, counts, changed, count)
+    else:
+        best, scores = _best_rows(vectors, np.arange(len(ids)), count)
     positions = _positions(vectors)
     return Relations(
-        {paper_id: tuple(ids[column] for column in columns) for paper_id, columns in zip(ids, similar)},
-        dict(zip(ids, positions)),
+        similar={paper_id: tuple(ids[column] for column in row if column >= 0) for paper_id, row in zip(ids, best.tolist())},
+        positions=dict(zip(ids, positions)),
+        count=count, ids=ids, digests=digests, vocabulary=vocabulary,
+        counts=(counts.indptr.astype(np.int32).tobytes(), counts.indices.astype(np.int32).tobytes(), counts.data.astype(np.int32).tobytes()),
+        best=best.astype(np.int32).tobytes(), scores=scores.astype(np.float32).tobytes(),
     )
 
 
-def _similar(vectors: "sparse.csr_matrix", count: int) -> list[list[int]]:
+# --- term counts and vectors ---
+
+
+def _counts(documents: Sequence[list[str]]) -> tuple[tuple[str, ...], "sparse.csr_matrix"]:
+    """The sorted vocabulary, and each document's term counts as a row (columns in vocabulary
+    order, each row's terms in that order)."""
+    import numpy as np
+    from scipy import sparse
+
+    per_document = [Counter(document) for document in documents]
+    vocabulary = tuple(sorted({term for counted in per_document for term in counted}))
+    column = {term: index for index, term in enumerate(vocabulary)}
+    indptr, indices, data = [0], [], []
+    for counted in per_document:
+        for term in sorted(counted):
+            indices.append(column[term])
+            data.append(counted[term])
+        indptr.append(len(indices))
+    matrix = sparse.csr_matrix(
+        (np.asarray(data, np.int32), np.asarray(indices, np.int32), np.asarray(indptr, np.int32)), shape=(len(documents), len(vocabulary)),
+    )
+    return vocabulary, matrix
+
+
+def _counts_matrix(relations: Relations) -> "sparse.csr_matrix":
+    import numpy as np
+    from scipy import sparse
+
+    indptr, indices, data = (np.frombuffer(part, np.int32) for part in relations.counts)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(relations.ids), len(relations.vocabulary)))
+
+
+def _updated_counts(previous: Relations, changed: list[int], documents: list[list[str]]) -> tuple[tuple[str, ...], "sparse.csr_matrix"]:
+    """The counts of `_counts` for the previous papers with the `changed` rows' `documents` new:
+    the same vocabulary (sorted, of the terms some paper has) and the same matrix."""
+    import numpy as np
+    from scipy import sparse
+
+    old = _counts_matrix(previous)
+    counted = {row: Counter(document) for row, document in zip(changed, documents)}
+    kept = np.ones(old.shape[0], bool)
+    kept[list(counted)] = False
+    still_used = np.zeros(old.shape[1], bool)
+    still_used[old[kept].indices] = True
+    vocabulary = tuple(sorted({term for term, used in zip(previous.vocabulary, still_used) if used}.union(*counted.values())))
+    column = {term: index for index, term in enumerate(vocabulary)}
+    renumbered = np.array([column.get(term, -1) for term in previous.vocabulary], np.int32)
+    # The unchanged rows between two changed ones as one slice each, with their columns renumbered.
+    indices, data, lengths = [], [], []
+    start = 0
+    for row in [*sorted(counted), old.shape[0]]:
+        low, high = old.indptr[start], old.indptr[row]
+        indices.append(renumbered[old.indices[low:high]])
+        data.append(old.data[low:high])
+        lengths.append(np.diff(old.indptr[start : row + 1]))
+        if row < old.shape[0]:
+            terms = sorted(counted[row])
+            indices.append(np.array([column[term] for term in terms], np.int32))
+            data.append(np.array([counted[row][term] for term in terms], np.int32))
+            lengths.append(np.array([len(terms)]))
+        start = row + 1
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate(lengths))]).astype(np.int32)
+    matrix = sparse.csr_matrix(
+        (np.concatenate(data).astype(np.int32), np.concatenate(indices).astype(np.int32), indptr), shape=(old.shape[0], len(vocabulary)),
+    )
+    return vocabulary, matrix
+
+
+def _frequency_steps(document_frequency: "np.ndarray") -> "np.ndarray":
+    """log2(1 + df), rounded to quarters: the idf is made of it. An edit moves a word's df by one,
+    which changes the word's idf, and so every vector that has the word (a common word's: most),
+    only where it crosses a step; a list's words stand a few steps apart anyway."""
+    import numpy as np
+
+    return np.round(np.log2(1 + document_frequency) * 4) / 4
+
+
+def _vectors(counts: "sparse.csr_matrix") -> "sparse.csr_matrix":
+    """The TF-IDF vectors of length 1 (float32), one per row of counts."""
+    import numpy as np
+    from scipy import sparse
+
+    rows, columns = counts.shape
+    idf = (np.log(1 + rows) - _frequency_steps(np.bincount(counts.indices, minlength=columns)) * np.log(2) + 1).astype(np.float32)
+    weights = (np.log(counts.data.astype(np.float32)) + np.float32(1)) * idf[counts.indices]
+    squares = sparse.csr_matrix((weights * weights, counts.indices, counts.indptr), shape=counts.shape)
+    lengths = np.sqrt(squares @ np.ones(columns, np.float32))
+    lengths[lengths == 0] = 1  # a paper without words: its vector stays zero
+    weights /= np.repeat(lengths, np.diff(counts.indptr))
+    return sparse.csr_matrix((weights.astype(np.float32), counts.indices, counts.indptr), shape=counts.shape)
+
+
+# --- the most similar papers ---
+
+
+def _top(scores: "np.ndarray", columns: "np.ndarray", count: int) -> tuple["np.ndarray", "np.ndarray"]:
+    """Each row's `count` entries of the highest positive scores, highest first, ties by column
+    (padded with column -1, score 0)."""
+    import numpy as np
+
+    order = np.lexsort((columns, -scores), axis=1)[:, :count]
+    chosen, values = np.take_along_axis(columns, order, axis=1), np.take_along_axis(scores, order, axis=1)
+    chosen = np.where(values > 0, chosen, -1)
+    values = np.where(values > 0, values, np.float32(0))
+    if chosen.shape[1] < count:
+        padding = count - chosen.shape[1]
+        chosen = np.pad(chosen, ((0, 0), (0, padding)), constant_values=-1)
+        values = np.pad(values, ((0, 0), (0, padding)))
+    return chosen.astype(np.int32), values.astype(np.float32)
+
+
+def _best_of_block(scores: "np.ndarray", count: int) -> tuple["np.ndarray", "np.ndarray"]:
+    """`_top` of every column of a block of similarity rows, by partitioning first: only the
+    rows where the partition had to choose among equal scores are looked at whole."""
+    import numpy as np
+
+    width = min(count, scores.shape[1])
+    candidates = np.argpartition(-scores, width - 1, axis=1)[:, :width]
+    chosen, values = _top(np.take_along_axis(scores, candidates, axis=1), candidates, count)
+    lowest = values[:, width - 1 : width] if width else np.zeros((len(scores), 1), np.float32)
+    tied = np.flatnonzero((scores >= np.maximum(lowest, np.float32(1e-30))).sum(axis=1) > width)
+    for row in tied:
+        columns = np.flatnonzero(scores[row] >= lowest[row, 0])
+        chosen[row], values[row] = (part[0] for part in _top(scores[row, columns][None, :], columns[None, :], count))
+    return chosen, values
+
+
+def _best_rows(vectors: "sparse.csr_matrix", rows: "np.ndarray", count: int) -> tuple["np.ndarray", "np.ndarray"]:
+    """For each of `rows`, its `count` most similar other rows and their similarities."""
     import numpy as np
 
     transposed = vectors.T.tocsr()
 
-    def block(start: int) -> list[list[int]]:
-        scores = (vectors[start : start + _BLOCK] @ transposed).toarray()
-        scores[np.arange(len(scores)), np.arange(start, start + len(scores))] = -1  # not itself
-        return _best(scores, count)
+    def block(start: int) -> tuple["np.ndarray", "np.ndarray"]:
+        chosen = rows[start : start + _BLOCK]
+        scores = (vectors[chosen] @ transposed).toarray()
+        scores[np.arange(len(chosen)), chosen] = -1  # not itself
+        return _best_of_block(scores, count)
 
     # SciPy's product and NumPy's partition release the GIL: threads use every core.
     with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-        return [row for rows in pool.map(block, range(0, vectors.shape[0], _BLOCK)) for row in rows]
+        blocks = list(pool.map(block, range(0, len(rows), _BLOCK)))
+    if not blocks:
+        return np.full((0, count), -1, np.int32), np.zeros((0, count), np.float32)
+    return np.concatenate([best for best, _ in blocks]), np.concatenate([scores for _, scores in blocks])
+
+
+def _updated_best(
+    vectors: "sparse.csr_matrix", previous: Relations, previous_counts: "sparse.csr_matrix", vocabulary: tuple[str, ...],
+    counts: "sparse.csr_matrix", changed: list[int], count: int,
+) -> tuple["np.ndarray", "np.ndarray"]:
+    """`_best_rows` of every row, from the previous build's and the `changed` rows."""
+    import numpy as np
+
+    rows = vectors.shape[0]
+    old_steps = dict(zip(previous.vocabulary, _frequency_steps(np.bincount(previous_counts.indices, minlength=previous_counts.shape[1])).tolist()))
+    new_steps = _frequency_steps(np.bincount(counts.indices, minlength=counts.shape[1])).tolist()
+    moved = np.array([old_steps.get(term) != steps for term, steps in zip(vocabulary, new_steps)], bool)
+    changed_vectors = np.zeros(rows, bool)
+    changed_vectors[changed] = True
+    changed_vectors[np.unique(counts[:, np.flatnonzero(moved)].nonzero()[0])] = True
+    best = np.frombuffer(previous.best, np.int32).reshape(rows, count).copy()
+    scores = np.frombuffer(previous.scores, np.float32).reshape(rows, count).copy()
+    # Whose list held a paper whose vector changed: a paper beyond it may now come in.
+    again = changed_vectors | (changed_vectors[best] & (best >= 0)).any(axis=1)
+    if again.sum() > _UPDATE_UP_TO * rows:
+        return _best_rows(vectors, np.arange(rows), count)
+    moved_rows = np.flatnonzero(changed_vectors)
+    kept_rows = np.flatnonzero(~again)
+    if len(kept_rows) and len(moved_rows):
+        with_moved = (vectors[kept_rows] @ vectors[moved_rows].T).toarray()
+        merged_scores = np.concatenate([scores[kept_rows], with_moved], axis=1)
+        merged_columns = np.concatenate([best[kept_rows], np.broadcast_to(moved_rows.astype(np.int32), with_moved.shape)], axis=1)
+        merged_scores = np.where(merged_columns >= 0, merged_scores, np.float32(0))
+        best[kept_rows], scores[kept_rows] = _top(merged_scores, merged_columns, count)
+    recomputed = np.flatnonzero(again)
+    best[recomputed], scores[recomputed] = _best_rows(vectors, recomputed, count)
+    return best, scores
+
+
+# --- the map ---
 
 
 def _positions(vectors: "sparse.csr_matrix") -> list[tuple[float, float]]:

@@ -13,7 +13,7 @@ import pytest
 from site_gen.build import build, load_catalog
 from site_gen.project import Project
 from site_gen.records import Paper, freeze
-from site_gen.related import corpus_key, relate
+from site_gen.related import relate
 from tests.conftest import REPO_ROOT, VALID_PAPER, PaperList
 
 
@@ -43,7 +43,6 @@ def test_the_lists_do_not_depend_on_the_order_of_the_papers():
     expected = relate(papers, 5).similar
     random.Random(7).shuffle(papers)
     assert relate(papers, 5).similar == expected
-    assert corpus_key(papers, 5) == corpus_key(sorted(papers, key=lambda p: p.id), 5)
 
 
 def test_ties_are_broken_by_id_and_papers_sharing_no_word_are_not_related():
@@ -166,3 +165,86 @@ def test_a_list_of_one_paper_has_a_map_with_it_in_the_middle(tmp_path: Path):
     assert listing.run("build").exit_code == 0
     assert '<a xlink:href="../papers/p0/"><circle cx="500.0" cy="320.0"' in (listing.root / "build/docs/map.md").read_text(encoding="utf-8")
     assert _related_on_page(listing.root, "p0") == []
+
+
+# --- an update after an edit is a fresh computation, bit for bit ---
+
+SEED = sorted(load_catalog(Project(REPO_ROOT)).papers, key=lambda p: p.id)
+
+
+def _edited(paper: Paper, **fields: object) -> Paper:
+    return Paper(paper.id, paper.source, freeze({**paper.fields, **fields}))
+
+
+def _rows_computed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many rows each whole-row computation took on: the update computes few."""
+    import site_gen.related
+
+    computed: list[int] = []
+    whole_rows = site_gen.related._best_rows
+
+    def counting(vectors, rows, count):
+        computed.append(len(rows))
+        return whole_rows(vectors, rows, count)
+
+    monkeypatch.setattr(site_gen.related, "_best_rows", counting)
+    return computed
+
+
+# Each edit to three papers, and whether it changes the vectors of few papers (a word that few
+# papers have) or of most (a word most have: the whole computation runs again).
+EDITS = {
+    "a rare word added to an abstract": (lambda p: _edited(p, abstract=f"{p.abstract} Zyxwvutsrq."), True),
+    "the title": (lambda p: _edited(p, title=f"{p.title} revisited"), True),
+    "the abstract emptied": (lambda p: _edited(p, abstract=""), False),
+    "a common word taken out of an abstract": (lambda p: _edited(p, abstract=(p.abstract or "").replace("memory", "")), False),
+    "the tags": (lambda p: _edited(p, tags=[*p.tags[:1], "agents"] if "agents" not in p.tags else list(p.tags[:1])), False),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
+def test_an_update_after_an_edit_equals_a_fresh_computation(edit: str, monkeypatch: pytest.MonkeyPatch):
+    change, few = EDITS[edit]
+    before = relate(SEED, 5)
+    papers = list(SEED)
+    for row in (3, 70, 150):
+        papers[row] = change(papers[row])
+    computed = _rows_computed(monkeypatch)
+    updated = relate(papers, 5, previous=before)
+    if few:
+        assert sum(computed) < len(papers) / 4  # an update, not the whole computation again
+    assert updated == relate(papers, 5)  # every field: lists, scores, map, counts, vocabulary
+    assert updated.similar != before.similar or updated.positions != before.positions
+
+
+def test_nothing_changed_returns_the_previous_relations_and_a_new_paper_computes_all():
+    before = relate(SEED, 5)
+    assert relate(list(reversed(SEED)), 5, previous=before) is before
+    extra = _paper("zzz-new", "Gradient low-rank projection for memory-efficient training", tags=("llm",))
+    assert relate([*SEED, extra], 5, previous=before) == relate([*SEED, extra], 5)
+    assert relate(SEED, 3, previous=before) == relate(SEED, 3)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_updates_on_small_random_lists_with_many_ties_equal_fresh_computations(seed: int, monkeypatch: pytest.MonkeyPatch):
+    import site_gen.related
+
+    # Always the update, however many rows it computes again: every path of it meets the ties.
+    monkeypatch.setattr(site_gen.related, "_UPDATE_UP_TO", 1.0)
+    computed = _rows_computed(monkeypatch)
+    rng = random.Random(seed)
+    # A few words most papers use, many that few do: ties among the first, updates of few rows for the others.
+    vocabulary = ["memory", "gradient", "agent", "recall", "sparse", "attention", "replay", "state", *(f"word{n}" for n in range(60))]
+    weights = [1 / rank for rank in range(1, len(vocabulary) + 1)]
+
+    def text() -> str:
+        return " ".join(rng.choices(vocabulary, weights, k=rng.randint(0, 6)))
+
+    papers = [_paper(f"p{number:02d}", text() or "untitled", text(), tuple(rng.sample(["llm", "vision", "rl"], rng.randint(0, 2)))) for number in range(40)]
+    relations = relate(papers, 4)
+    for _ in range(8):
+        for row in rng.sample(range(len(papers)), rng.randint(1, 3)):
+            papers[row] = _edited(papers[row], abstract=text())
+        relations = relate(papers, 4, previous=relations)
+        assert relations == relate(papers, 4)
+    assert min(computed) < len(papers)  # some updates kept rows and merged the changed papers' scores

@@ -35,20 +35,20 @@ class BuildCache:
         self._sections_path = cache_dir / _SECTIONS_FILE
         self._sections = load_pickle(self._sections_path, version) or {}
         self._memo = Memo({}, self._pieces, self._small_pieces, self.manifest.is_current, self._sections)
-        self._relations: tuple[bytes, Relations] | None = None
+        self._relations: Relations | None = None
 
     def memo(self, content_keys: Mapping[str, bytes]) -> Memo:
         """The memo for a catalog whose papers' files have these content keys (by paper id)."""
         self._memo = Memo(content_keys, self._pieces, self._small_pieces, self.manifest.is_current, self._sections)
         return self._memo
 
-    def relations(self, corpus_key: bytes) -> Relations | None:
-        """The relations computed for papers whose texts have this key (site_gen/related.py), if kept."""
-        found = load_pickle(self._cache_dir / _RELATIONS_FILE, (self._version, corpus_key))
+    def relations(self) -> Relations | None:
+        """The related papers and the map of the last build (site_gen/related.py), if kept."""
+        found = load_pickle(self._cache_dir / _RELATIONS_FILE, self._version)
         return found if isinstance(found, Relations) else None
 
-    def keep_relations(self, corpus_key: bytes, relations: Relations) -> None:
-        self._relations = (corpus_key, relations)
+    def keep_relations(self, relations: Relations) -> None:
+        self._relations = relations
 
     def save(self) -> None:
         """Keep what this build added; pieces of files that no longer exist are dropped, and
@@ -60,5 +60,4 @@ class BuildCache:
         if self._memo.used_sections != self._sections:
             save_pickle(self._sections_path, self._version, self._memo.used_sections)
         if self._relations is not None:
-            corpus_key, relations = self._relations
-            save_pickle(self._cache_dir / _RELATIONS_FILE, (self._version, corpus_key), relations)
+            save_pickle(self._cache_dir / _RELATIONS_FILE, self._version, self._relations)
