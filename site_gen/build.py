@@ -7,6 +7,7 @@ import fcntl
 import os
 import sys
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
@@ -76,7 +77,7 @@ def build(project: Project) -> WriteReport:
         memo = cache.memo(valid.content_keys())
         options = Options.of(catalog.taxonomy)
         renderer = SiteRenderer(catalog, options, memo, {page.path for page in hand_written}, relations(catalog, options, cache))
-        report = OutputTree(project.output_dir, cache.manifest).write([*hand_written, *renderer.pages()])
+        report = OutputTree(project.output_dir, cache.manifest).write(chain(hand_written, renderer.pages()))
         cache.save()
     return report
 
