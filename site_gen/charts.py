@@ -111,7 +111,7 @@ def paper_map(points: Sequence[MapPoint], label: str, description: str) -> Marku
     # Smaller points where there are many (at 10,000, ~3 px across on a laptop's screen: still a target for a pointer).
     radius = round(max(2.5, min(5.0, 60 / max(len(points), 1) ** 0.5)), 1)
     parts = [
-        f'<svg class="paper-map" viewBox="0 0 {_MAP_WIDTH} {_MAP_HEIGHT}" role="group" aria-labelledby="map-title map-desc" '
+        f'<svg class="paper-map" viewBox="0 0 {_MAP_WIDTH} {_MAP_HEIGHT}" role="group" aria-labelledby="map-title" aria-describedby="map-desc" '
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="map-title">{escape(label)}</title><desc id="map-desc">{escape(description)}</desc>',
     ]

@@ -29,9 +29,11 @@ import NumPy and SciPy (~0.2 s), which only a build that computes imports.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
+import unicodedata
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -54,22 +56,38 @@ she should so some such than that the their theirs them themselves then there th
 through thus to too under until up upon us very via was we were what when where which while who whom why
 will with within without would you your yours yourself yourselves
 """.split())
-_WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
-# Rows of the similarity matrix made at once: 10,000 columns of float32, ~10 MB per block.
+
+# Rows of the similarity matrix made at once, per thread: at 10,000 papers ~40 MB (the scores, their
+# negation and the partition's indices).
 _BLOCK = 256
-# Up to this many papers (or words) the map's components come from a dense SVD, exact and instant;
-# ARPACK's iterations, for the sparse matrix of a long list, need more rows than components.
+# Up to this many papers (or words) the map's components come from a dense SVD of the vectors: a
+# few MB, exact, instant. Beyond, the dense matrix grows with papers times words (10,000 x 28,000
+# floats: 1 GB), and ARPACK iterates on the sparse one.
 _DENSE_UP_TO = 500
 # An update pays while the rows it computes again are few; past this share of the list, the
 # whole computation is simpler and as fast.
 _UPDATE_UP_TO = 0.25
 
 
+@functools.cache
+def _word() -> re.Pattern:
+    """Letters and digits, each with the combining marks after it (the vowel signs of Devanagari,
+    say, which are not \\w), and words joined by a hyphen or an apostrophe. Made when first used:
+    listing the marks takes ~15 ms, which a build that tokenises nothing does not pay."""
+    marks = "".join(chr(code) for code in range(0x300, 0x10000) if unicodedata.category(chr(code)).startswith("M"))
+    letter = rf"[^\W_][{re.escape(marks)}]*"
+    return re.compile(rf"(?:{letter})+(?:[-'](?:{letter})+)*")
+
+
+def _terms(text: str) -> list[str]:
+    # NFKC first: the same letters typed as one code point or as a letter and an accent are one word.
+    return [word for word in _word().findall(unicodedata.normalize("NFKC", text).casefold()) if word not in _STOP_WORDS and not word.isdigit()]
+
+
 def words(paper: Paper) -> list[str]:
     """The terms of a paper's text, as the similarity counts them (with repeats)."""
-    title = [word for word in _WORD.findall(paper.title.casefold()) if word not in _STOP_WORDS and not word.isdigit()]
-    abstract = [word for word in _WORD.findall((paper.abstract or "").casefold()) if word not in _STOP_WORDS and not word.isdigit()]
-    return [*title, *title, *abstract, *(f"#{tag}" for tag in paper.tags)]
+    title = _terms(paper.title)
+    return [*title, *title, *_terms(paper.abstract or ""), *(f"#{tag}" for tag in paper.tags)]
 
 
 def _text_digest(paper: Paper) -> bytes:
@@ -116,7 +134,7 @@ def relate(papers: Iterable[Paper], count: int, previous: Relations | None = Non
     if count == 0:
         best, scores = np.full((len(ids), 0), -1, np.int32), np.zeros((len(ids), 0), np.float32)
     elif changed:
-        best, scores = _updated_best(vectors, previous, _counts_matrix(previous), vocabulary, counts, changed, count)
+        best, scores = _updated_best(vectors, previous, vocabulary, counts, changed, count)
     else:
         best, scores = _best_rows(vectors, np.arange(len(ids)), count)
     positions = _positions(vectors)
@@ -197,13 +215,13 @@ def _updated_counts(previous: Relations, changed: list[int], documents: list[lis
     return vocabulary, matrix
 
 
-def _frequency_steps(document_frequency: "np.ndarray") -> "np.ndarray":
-    """log2(1 + df), rounded to quarters: the idf is made of it. An edit moves a word's df by one,
+def _frequency_steps(counts: "sparse.csr_matrix") -> "np.ndarray":
+    """Each term's log2(1 + df), rounded to quarters: the idf is made of it. An edit moves a word's df by one,
     which changes the word's idf, and so every vector that has the word (a common word's: most),
     only where it crosses a step; a list's words stand a few steps apart anyway."""
     import numpy as np
 
-    return np.round(np.log2(1 + document_frequency) * 4) / 4
+    return np.round(np.log2(1 + np.bincount(counts.indices, minlength=counts.shape[1])) * 4) / 4
 
 
 def _vectors(counts: "sparse.csr_matrix") -> "sparse.csr_matrix":
@@ -212,7 +230,7 @@ def _vectors(counts: "sparse.csr_matrix") -> "sparse.csr_matrix":
     from scipy import sparse
 
     rows, columns = counts.shape
-    idf = (np.log(1 + rows) - _frequency_steps(np.bincount(counts.indices, minlength=columns)) * np.log(2) + 1).astype(np.float32)
+    idf = (np.log(1 + rows) - _frequency_steps(counts) * np.log(2) + 1).astype(np.float32)
     weights = (np.log(counts.data.astype(np.float32)) + np.float32(1)) * idf[counts.indices]
     squares = sparse.csr_matrix((weights * weights, counts.indices, counts.indptr), shape=counts.shape)
     lengths = np.sqrt(squares @ np.ones(columns, np.float32))
@@ -240,19 +258,19 @@ def _top(scores: "np.ndarray", columns: "np.ndarray", count: int) -> tuple["np.n
     return chosen.astype(np.int32), values.astype(np.float32)
 
 
-def _best_of_block(scores: "np.ndarray", count: int) -> tuple["np.ndarray", "np.ndarray"]:
-    """`_top` of every column of a block of similarity rows, by partitioning first: only the
-    rows where the partition had to choose among equal scores are looked at whole."""
+def _best(scores: "np.ndarray", columns: "np.ndarray", count: int) -> tuple["np.ndarray", "np.ndarray"]:
+    """`_top`, partitioning each row first: only the rows where the partition had to choose among
+    equal scores are sorted whole."""
     import numpy as np
 
     width = min(count, scores.shape[1])
     candidates = np.argpartition(-scores, width - 1, axis=1)[:, :width]
-    chosen, values = _top(np.take_along_axis(scores, candidates, axis=1), candidates, count)
-    lowest = values[:, width - 1 : width] if width else np.zeros((len(scores), 1), np.float32)
+    chosen, values = _top(np.take_along_axis(scores, candidates, axis=1), np.take_along_axis(columns, candidates, axis=1), count)
+    lowest = values[:, width - 1 : width]
     tied = np.flatnonzero((scores >= np.maximum(lowest, np.float32(1e-30))).sum(axis=1) > width)
     for row in tied:
-        columns = np.flatnonzero(scores[row] >= lowest[row, 0])
-        chosen[row], values[row] = (part[0] for part in _top(scores[row, columns][None, :], columns[None, :], count))
+        equal = np.flatnonzero(scores[row] >= lowest[row, 0])
+        chosen[row], values[row] = (part[0] for part in _top(scores[row, equal][None, :], columns[row, equal][None, :], count))
     return chosen, values
 
 
@@ -266,27 +284,23 @@ def _best_rows(vectors: "sparse.csr_matrix", rows: "np.ndarray", count: int) -> 
         chosen = rows[start : start + _BLOCK]
         scores = (vectors[chosen] @ transposed).toarray()
         scores[np.arange(len(chosen)), chosen] = -1  # not itself
-        return _best_of_block(scores, count)
+        return _best(scores, np.broadcast_to(np.arange(scores.shape[1], dtype=np.int32), scores.shape), count)
 
     # SciPy's product and NumPy's partition release the GIL: threads use every core.
-    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+    with ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0))) as pool:
         blocks = list(pool.map(block, range(0, len(rows), _BLOCK)))
-    if not blocks:
-        return np.full((0, count), -1, np.int32), np.zeros((0, count), np.float32)
     return np.concatenate([best for best, _ in blocks]), np.concatenate([scores for _, scores in blocks])
 
 
 def _updated_best(
-    vectors: "sparse.csr_matrix", previous: Relations, previous_counts: "sparse.csr_matrix", vocabulary: tuple[str, ...],
-    counts: "sparse.csr_matrix", changed: list[int], count: int,
+    vectors: "sparse.csr_matrix", previous: Relations, vocabulary: tuple[str, ...], counts: "sparse.csr_matrix", changed: list[int], count: int,
 ) -> tuple["np.ndarray", "np.ndarray"]:
     """`_best_rows` of every row, from the previous build's and the `changed` rows."""
     import numpy as np
 
     rows = vectors.shape[0]
-    old_steps = dict(zip(previous.vocabulary, _frequency_steps(np.bincount(previous_counts.indices, minlength=previous_counts.shape[1])).tolist()))
-    new_steps = _frequency_steps(np.bincount(counts.indices, minlength=counts.shape[1])).tolist()
-    moved = np.array([old_steps.get(term) != steps for term, steps in zip(vocabulary, new_steps)], bool)
+    old_steps = dict(zip(previous.vocabulary, _frequency_steps(_counts_matrix(previous)).tolist()))
+    moved = np.array([old_steps.get(term) != steps for term, steps in zip(vocabulary, _frequency_steps(counts).tolist())], bool)
     changed_vectors = np.zeros(rows, bool)
     changed_vectors[changed] = True
     changed_vectors[np.unique(counts[:, np.flatnonzero(moved)].nonzero()[0])] = True
@@ -303,7 +317,7 @@ def _updated_best(
         merged_scores = np.concatenate([scores[kept_rows], with_moved], axis=1)
         merged_columns = np.concatenate([best[kept_rows], np.broadcast_to(moved_rows.astype(np.int32), with_moved.shape)], axis=1)
         merged_scores = np.where(merged_columns >= 0, merged_scores, np.float32(0))
-        best[kept_rows], scores[kept_rows] = _top(merged_scores, merged_columns, count)
+        best[kept_rows], scores[kept_rows] = _best(merged_scores, merged_columns, count)
     recomputed = np.flatnonzero(again)
     best[recomputed], scores[recomputed] = _best_rows(vectors, recomputed, count)
     return best, scores
@@ -323,7 +337,7 @@ def _positions(vectors: "sparse.csr_matrix") -> list[tuple[float, float]]:
     rows, columns = vectors.shape
     if min(rows, columns) <= _DENSE_UP_TO:
         u, s, _ = np.linalg.svd(vectors.toarray() - mean, full_matrices=False)
-        coordinates = u[:, :2] * s[:2]
+        u, s = u[:, :2], s[:2]
     else:
         centred = LinearOperator(
             (rows, columns), dtype=np.float32,
@@ -331,8 +345,12 @@ def _positions(vectors: "sparse.csr_matrix") -> list[tuple[float, float]]:
         )
         # A fixed start vector: ARPACK otherwise starts from a random one.
         u, s, _ = svds(centred, k=2, v0=np.full(min(rows, columns), 1 / np.sqrt(min(rows, columns))), solver="arpack")
-        coordinates = u[:, np.argsort(-s)] * np.sort(s)[::-1]
-    if coordinates.shape[1] < 2:  # texts that differ in one direction only
+        order = np.argsort(-s)
+        u, s = u[:, order], s[order]
+    # A direction in which the texts do not differ at all has a singular value of rounding noise,
+    # not 0: it is dropped, or the noise would be stretched across the map.
+    coordinates = u * np.where(s > 1e-6 * max(s.max(initial=0), 1e-30), s, 0)
+    if coordinates.shape[1] < 2:  # fewer papers or words than directions
         coordinates = np.hstack([coordinates, np.zeros((rows, 2 - coordinates.shape[1]))])
     # A component's sign is arbitrary: turn each so that its largest value is positive.
     coordinates *= np.where(coordinates.max(axis=0) >= -coordinates.min(axis=0), 1, -1)

@@ -12,6 +12,7 @@ whole. Given `Memo()`, which remembers nothing, every page is rendered.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import astuple
 from typing import Collection, Iterator, Mapping
 
 import yaml
@@ -82,7 +83,7 @@ class SiteRenderer:
         ))
         yield PageSpec(urls.STATS, "stats.md.j2", dict(**stats, timeline=chart, base=urls.base(urls.STATS)))
         # Keyed by its points' values: drawing 10,000 of them takes ~0.1 s.
-        points = tuple(tuple(vars(point).values()) for point in map_points(catalog, self.relations.positions))
+        points = tuple(astuple(point) for point in map_points(catalog, self.relations.positions))
         yield PageSpec(urls.MAP, map_page, dict(points=points, categories=stats["categories"], base=urls.base(urls.MAP)))
         for kind, terms, papers_of in (("category", taxonomy.categories, catalog.by_category), ("tag", taxonomy.tags, catalog.by_tag)):
             path = urls.term_index(kind)
@@ -141,13 +142,17 @@ def timeline(catalog: Catalog) -> Markup:
 
 
 def map_points(catalog: Catalog, positions: Mapping[str, tuple[float, float]]) -> tuple[MapPoint, ...]:
-    """The papers at their places on the map (site_gen/related.py), coloured by category; Tab
-    visits them category by category, each in title order."""
-    order = {term.slug: index for index, term in enumerate(catalog.taxonomy.categories)}
+    """The papers at their places on the map (site_gen/related.py), coloured by category and named
+    with it (colours repeat past sixteen categories); Tab visits them category by category, each
+    in title order, as the category pages list them."""
+    categories = {term.slug: (index, term.title) for index, term in enumerate(catalog.taxonomy.categories)}
     base = urls.base(urls.MAP)
     return tuple(
-        MapPoint(*positions[paper.id], category_colour(order[paper.category]), base + urls.url(urls.paper(paper.id)), f"{paper.title} ({paper.year})")
-        for paper in sorted(catalog.papers, key=lambda p: (order[p.category], p.title.casefold(), p.id))
+        MapPoint(
+            *positions[paper.id], category_colour(categories[paper.category][0]), base + urls.url(urls.paper(paper.id)),
+            f"{paper.title} ({paper.year}) · {categories[paper.category][1]}",
+        )
+        for paper in sorted(catalog.papers, key=lambda p: (categories[p.category][0], p.title.casefold(), p.id))
     )
 
 

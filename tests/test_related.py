@@ -248,3 +248,19 @@ def test_updates_on_small_random_lists_with_many_ties_equal_fresh_computations(s
         relations = relate(papers, 4, previous=relations)
         assert relations == relate(papers, 4)
     assert min(computed) < len(papers)  # some updates kept rows and merged the changed papers' scores
+
+
+def test_an_update_equals_a_fresh_computation_across_blocks_and_with_the_sparse_map(monkeypatch: pytest.MonkeyPatch):
+    """The seed list in blocks of 7 papers, and its map from ARPACK (as a list of more than 500 papers has)."""
+    import site_gen.related
+
+    monkeypatch.setattr(site_gen.related, "_BLOCK", 7)
+    monkeypatch.setattr(site_gen.related, "_DENSE_UP_TO", 20)
+    before = relate(SEED, 5)
+    papers = list(SEED)
+    for row in (0, 8, 100):
+        papers[row] = _edited(papers[row], abstract=f"{papers[row].abstract} Qwertyuiopasdf.")
+    fresh = relate(papers, 5)
+    assert relate(papers, 5, previous=before) == fresh
+    assert fresh.similar["galore"][0] == "natural-galore"
+    assert len(set(fresh.positions.values())) > len(papers) * 0.9

@@ -36,7 +36,7 @@ def test_a_click_on_a_point_opens_its_paper(seed_page):
 
 def test_tab_reaches_the_points_shows_their_titles_and_enter_opens_one(seed_page):
     page = seed_page("map/")
-    page.locator("a", has_text="category").first.focus()  # the last link of the text above the map
+    page.get_by_role("link", name="Skip the map").focus()  # the last link before the map
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('xlink:href')") == page.locator(POINTS).first.get_attribute("xlink:href")
     page.keyboard.press("Tab")
@@ -56,3 +56,24 @@ def test_the_label_hides_when_the_pointer_leaves(seed_page):
     expect(page.locator(".paper-map-label")).to_be_visible()
     page.locator("h1").hover()
     expect(page.locator(".paper-map-label")).to_be_hidden()
+
+
+def test_the_focused_points_title_stays_when_the_pointer_passes_over_another(seed_page):
+    page = seed_page("map/")
+    points = page.locator(POINTS)
+    points.nth(2).focus()
+    label = page.locator(".paper-map-label")
+    focused_title = points.nth(2).get_attribute("aria-label")
+    points.nth(5).hover()
+    page.locator("h1").hover()
+    expect(label).to_be_visible()
+    expect(label).to_have_text(focused_title)
+
+
+def test_a_skip_link_passes_the_map(seed_page):
+    page = seed_page("map/")
+    page.get_by_role("link", name="Skip the map").click()
+    expect(page).to_have_url(re.compile(r"#map-legend$"))
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.outerHTML")
+    assert page.evaluate("document.activeElement.closest('#map-legend') !== null"), focused

@@ -41,7 +41,14 @@
     if (label) label.hidden = true;
   }
 
-  for (const [kind, action] of [["pointerover", show], ["focusin", show], ["pointerout", hide], ["focusout", hide]]) {
+  // The pointer left a point: the label goes back to the point that has the keyboard's focus, if any.
+  function leave(point) {
+    const focused = document.activeElement instanceof Element ? document.activeElement.closest("svg.paper-map a") : null;
+    if (focused) show(focused);
+    else hide(point);
+  }
+
+  for (const [kind, action] of [["pointerover", show], ["focusin", show], ["pointerout", leave], ["focusout", hide]]) {
     document.addEventListener(kind, (event) => {
       const point = pointOf(event);
       if (point) action(point);
