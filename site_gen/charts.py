@@ -87,15 +87,8 @@ def stacked_years(years: Sequence[int], series: Sequence[Series], label: str) ->
     return Markup("".join(parts))
 
 
-@dataclass(frozen=True)
-class MapPoint:
-    """A paper on the map: its place (x and y in 0..1), its colour, its page and its name."""
-
-    x: float
-    y: float
-    colour: str
-    href: str
-    label: str
+# A paper on the map: its place (x and y in 0..1), its colour, its page and its name.
+MapPoint = tuple[float, float, str, str, str]
 
 
 _MAP_WIDTH, _MAP_HEIGHT, _MAP_MARGIN = 1000, 640, 8
@@ -116,9 +109,9 @@ def paper_map(points: Sequence[MapPoint], label: str, description: str) -> Marku
         f'<title id="map-title">{escape(label)}</title><desc id="map-desc">{escape(description)}</desc>',
     ]
     parts.extend(
-        f'<a xlink:href="{escape(point.href)}"><circle cx="{_MAP_MARGIN + point.x * width:.1f}" cy="{_MAP_MARGIN + (1 - point.y) * height:.1f}" '
-        f'r="{radius}" fill="{point.colour}"/><title>{escape(point.label)}</title></a>'
-        for point in points
+        f'<a xlink:href="{escape(href)}"><circle cx="{_MAP_MARGIN + x * width:.1f}" cy="{_MAP_MARGIN + (1 - y) * height:.1f}" '
+        f'r="{radius}" fill="{colour}"/><title>{escape(label)}</title></a>'
+        for x, y, colour, href, label in points
     )
     parts.append("</svg>")
     return Markup("".join(parts))

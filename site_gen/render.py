@@ -12,7 +12,6 @@ whole. Given `Memo()`, which remembers nothing, every page is rendered.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import astuple
 from typing import Collection, Iterator, Mapping
 
 import yaml
@@ -83,8 +82,7 @@ class SiteRenderer:
         ))
         yield PageSpec(urls.STATS, "stats.md.j2", dict(**stats, timeline=chart, base=urls.base(urls.STATS)))
         # Keyed by its points' values: drawing 10,000 of them takes ~0.1 s.
-        points = tuple(astuple(point) for point in map_points(catalog, self.relations.positions))
-        yield PageSpec(urls.MAP, map_page, dict(points=points, categories=stats["categories"], base=urls.base(urls.MAP)))
+        yield PageSpec(urls.MAP, map_page, dict(points=map_points(catalog, self.relations.positions), categories=stats["categories"], base=urls.base(urls.MAP)))
         for kind, terms, papers_of in (("category", taxonomy.categories, catalog.by_category), ("tag", taxonomy.tags, catalog.by_tag)):
             path = urls.term_index(kind)
             yield PageSpec(path, f"{kind}_index.md.j2", dict(catalog=catalog, root=urls.root(path)))
@@ -148,7 +146,7 @@ def map_points(catalog: Catalog, positions: Mapping[str, tuple[float, float]]) -
     categories = {term.slug: (index, term.title) for index, term in enumerate(catalog.taxonomy.categories)}
     base = urls.base(urls.MAP)
     return tuple(
-        MapPoint(
+        (
             *positions[paper.id], category_colour(categories[paper.category][0]), base + urls.url(urls.paper(paper.id)),
             f"{paper.title} ({paper.year}) · {categories[paper.category][1]}",
         )
@@ -269,13 +267,13 @@ def papers_csl_file(memo: Memo, papers: tuple[Paper, ...], citation_keys: tuple[
     yield PageSpec(urls.PAPERS_CSL, papers_json, dict(records=items), by_content=True)
 
 
-def map_page(points: tuple[tuple, ...], categories: tuple[tuple[Term, str, int], ...], base: str) -> str:
-    """/map/: the points (MapPoint's fields, in order) drawn, and the categories' legend."""
+def map_page(points: tuple[MapPoint, ...], categories: tuple[tuple[Term, str, int], ...], base: str) -> str:
+    """/map/: the points drawn, and the categories' legend."""
     described = (
         f"{len(points)} papers, each a link to its page, placed by the words of their titles, abstracts and tags: papers that "
         f"use the same words are near each other. The colour of a point is its category, one of {len(categories)}."
     )
-    drawn = paper_map(tuple(MapPoint(*point) for point in points), "Map of the papers by their text", described)
+    drawn = paper_map(points, "Map of the papers by their text", described)
     return render("map.md.j2", map=drawn, categories=categories, base=base)
 
 

@@ -139,7 +139,7 @@ class Memo:
         self.used_sections: dict[bytes, tuple[tuple[str, bytes], ...]] = {}
         # Pieces already made in this build: a paper's entry is on ~5 listings.
         self._pieces: dict[tuple, Piece] = {}
-        self._value_keys: dict[int, tuple[object, bytes]] = {}
+        self._value_keys: dict[int, tuple[object, bytes | None]] = {}
         self._inputs_keys: dict[tuple, bytes] = {}
         self._names: dict[Make, str] = {}
         # While pages keyed by content are first looked at: the pieces whose digest is unknown.
@@ -233,6 +233,8 @@ class Memo:
                     parts.append(self.content_keys[item.id])
                 elif by_content and (item_kind is MarkupPiece or item_kind is Piece):
                     parts.append(self._known_digest(item))
+                elif item_kind is tuple and (strings := self._strings_key(item)) is not None:
+                    parts.append(strings)
                 elif not self._add_parts(item, parts, by_content):
                     return False
             parts.append(b")")
@@ -244,6 +246,16 @@ class Memo:
         else:  # the whole catalog, say: no key short of the whole list
             return False
         return True
+
+    def _strings_key(self, strings: tuple) -> bytes | None:
+        """The key of a tuple of strings, None if it holds anything else. A paper's links to its
+        authors' pages are such a tuple, one object on each of the ~10 pages that list the paper
+        (category, tags, authors, venue, year): each is keyed once per build."""
+        known = self._value_keys.get(id(strings))
+        if known is None:
+            key = hashlib.blake2b(repr(strings).encode(), digest_size=16).digest() if all(type(item) is str for item in strings) else None
+            known = self._value_keys[id(strings)] = (strings, key)  # kept with its key: its id stays its own
+        return known[1]
 
     def _known_digest(self, piece: Piece) -> bytes:
         """The digest of the piece's text; while pages keyed by content are first looked at, an
