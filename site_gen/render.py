@@ -36,6 +36,10 @@ _NAV_HAND_WRITTEN = (("Contribute", "contributing.md"), ("About", "about.md"))
 # at the same depth.
 _LISTING_BASE = urls.base(urls.term("category", "-"))
 assert all(urls.base(urls.term(kind, "-")) == _LISTING_BASE for kind in ("tag", "author", "venue", "year"))
+# Paper pages are made in sections of this many (with their neighbours in the listing): an edit
+# makes again the specs of the pages of its section, not of its whole category (~3,400 pages of
+# one category at 10,000 synthetic papers).
+_PAPER_PAGES_PER_SECTION = 200
 
 
 class SiteRenderer:
@@ -66,14 +70,20 @@ class SiteRenderer:
         author_links = {p.id: tuple(key if key in with_page["author"] else "" for key in catalog.author_keys(p)) for p in catalog.papers}
         venue_links = {p.id: key if (key := catalog.venue_key(p)) in with_page["venue"] else "" for p in catalog.papers}
         by_id = {paper.id: paper for paper in catalog.papers}
+        # A page's "More in" list is made of papers at most this far from its paper in the listing.
+        reach = options.related_papers + options.similar_papers
         for term in taxonomy.categories:
             papers = catalog.by_category.get(term.slug, ())
-            yield Section(paper_pages, dict(
-                category=term, papers=papers, citation_keys=tuple(keys[p.id] for p in papers),
-                author_links=tuple(author_links[p.id] for p in papers), venue_links=tuple(venue_links[p.id] for p in papers),
-                similar=tuple(tuple(by_id[other] for other in self.relations.similar.get(p.id, ())) for p in papers),
-                taxonomy=taxonomy, related_papers=options.related_papers,
-            ))
+            for start in range(0, len(papers), _PAPER_PAGES_PER_SECTION):
+                end = min(start + _PAPER_PAGES_PER_SECTION, len(papers))
+                low, high = max(0, start - reach), min(len(papers), end + reach)
+                shown = papers[start:end]
+                yield Section(paper_pages, dict(
+                    category=term, papers=papers[low:high], pages=(start - low, end - low), citation_keys=tuple(keys[p.id] for p in shown),
+                    author_links=tuple(author_links[p.id] for p in shown), venue_links=tuple(venue_links[p.id] for p in shown),
+                    similar=tuple(tuple(by_id[other] for other in self.relations.similar.get(p.id, ())) for p in shown),
+                    taxonomy=taxonomy, related_papers=options.related_papers,
+                ))
         # Pages that show the whole catalog (counts of every category and tag): cheap, and made
         # on every build.
         chart, stats = str(timeline(catalog)), statistics(catalog, venues)
@@ -197,21 +207,26 @@ def more_in(papers: tuple[Paper, ...], position: int, count: int, shown: tuple[P
 
 
 def paper_pages(
-    memo: Memo, category: Term, papers: tuple[Paper, ...], citation_keys: tuple[str, ...], author_links: tuple[tuple[str, ...], ...],
-    venue_links: tuple[str, ...], similar: tuple[tuple[Paper, ...], ...], taxonomy: Taxonomy, related_papers: int,
+    memo: Memo, category: Term, papers: tuple[Paper, ...], pages: tuple[int, int], citation_keys: tuple[str, ...],
+    author_links: tuple[tuple[str, ...], ...], venue_links: tuple[str, ...], similar: tuple[tuple[Paper, ...], ...], taxonomy: Taxonomy,
+    related_papers: int,
 ) -> Iterator[PageSpec]:
-    """The pages of a category's papers (in listing order, with their citation keys, the slugs
-    of their authors' and venue's pages, "" where there is none, and their most similar papers)."""
+    """The pages of the papers at positions `pages` (first, end) of `papers`, a stretch of their
+    category's listing with the neighbours that "More in" lists may show; with each page's
+    citation key, the slugs of its authors' and venue's pages ("" where there is none) and its
+    most similar papers."""
     tags = _terms(taxonomy.tags)
-    for position, (paper, citation_key) in enumerate(zip(papers, citation_keys)):
+    first, end = pages
+    for index, position in enumerate(range(first, end)):
+        paper = papers[position]
         path = urls.paper(paper.id)
         base = urls.base(path)
         yield PageSpec(path, "paper.md.j2", dict(
             paper=paper, category=category, tags=tuple(tags[tag] for tag in paper.tags),
-            similar=tuple(memo.piece("related_item.md.j2", other, base=base) for other in similar[position]),
-            more_in=tuple(memo.piece("related_item.md.j2", other, base=base) for other in more_in(papers, position, related_papers, similar[position])),
-            author_links=author_links[position], venue_link=venue_links[position], venue_series=venue_series(paper.venue) if paper.venue else "",
-            bibtex=_bibtex(memo, paper, citation_key), ris=memo.piece(ris_entry, paper), citation_key=citation_key,
+            similar=tuple(memo.piece("related_item.md.j2", other, base=base) for other in similar[index]),
+            more_in=tuple(memo.piece("related_item.md.j2", other, base=base) for other in more_in(papers, position, related_papers, similar[index])),
+            author_links=author_links[index], venue_link=venue_links[index], venue_series=venue_series(paper.venue) if paper.venue else "",
+            bibtex=_bibtex(memo, paper, citation_keys[index]), ris=memo.piece(ris_entry, paper), citation_key=citation_keys[index],
             base=base, root=urls.root(path),
         ))
 

@@ -536,6 +536,24 @@ def test_each_warm_build_equals_a_cold_build(tmp_path: Path, monkeypatch: pytest
         assert kept._files and kept._results  # it did keep what it read
 
 
+def test_paper_pages_in_sections_of_any_size_are_the_same_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Sections of a few paper pages, each with the neighbours its "More in" lists show, make
+    the pages one section per category makes; and warm builds stay equal to cold ones."""
+    import site_gen.render
+    from site_gen.build import build
+    from site_gen.project import Project
+
+    whole = tmp_path / "whole"
+    shutil.copytree(REPO_ROOT / "papers", whole / "papers")
+    build(Project(whole))
+    monkeypatch.setattr(site_gen.render, "_PAPER_PAGES_PER_SECTION", 3)
+    small = tmp_path / "small"
+    shutil.copytree(REPO_ROOT / "papers", small / "papers")
+    build(Project(small))
+    assert tree_digest(small / "build" / "docs") == tree_digest(whole / "build" / "docs")
+    test_each_warm_build_equals_a_cold_build(tmp_path / "warm", monkeypatch, in_one_process=False)
+
+
 def test_a_setting_changed_renders_again_what_shows_it(tmp_path: Path):
     """Settings are among the inputs of the pages that show them: changing one is an edit like
     any other, with no cache to delete."""
