@@ -4,8 +4,8 @@ check the list.
 The steps, each a small function so tests can reach them: recognise the id (site_gen.arxiv,
 site_gen.doi; an arXiv DOI goes to arXiv), refuse a paper already on the list, ask the registry
 for it, pick a readable file name from the title, suggest a category and tags from the most
-similar papers already listed (TF-IDF and cosine similarity over title and abstract, standard
-library only), write the file with paper_yaml, and run the same validation as `site-gen check` on
+similar papers already listed (TF-IDF and cosine similarity over title and abstract, as related
+papers are found: site_gen.related), write the file with paper_yaml, and run the same validation as `site-gen check` on
 the whole list.
 
 Exit codes: 0 the file was written (what is left to do is printed); 1 refused (neither an arXiv id
@@ -16,7 +16,6 @@ registry could not be reached (`--offline` writes a stub instead).
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import sys
 from collections import Counter
@@ -27,7 +26,7 @@ from typing import Any, Iterable, NoReturn
 import click
 from slugify import slugify
 
-from site_gen import arxiv, doi, urls
+from site_gen import arxiv, doi, related, urls
 from site_gen.cli import root_option
 from site_gen.diagnostics import Diagnostic, InputError, one_line
 from site_gen.paper_file import SCHEMA_COMMENT, paper_yaml
@@ -43,14 +42,6 @@ EXIT_UNREACHABLE = 2
 NEIGHBOURS = 5  # similar papers that vote for the category and tags
 TAG_SHARE = 0.35  # a tag is suggested when papers holding this share of the neighbours' similarity use it
 MAX_TAGS = 5
-
-_STOP_WORDS = frozenset(
-    """a about above after all also an and any are as at be been being between both but by can could do
-    does each few for from further had has have how however if in into is it its itself more most much
-    new not novel of on only or other our over paper propose proposed show shows so some such than that
-    the their them then there these they this those through to towards toward under up upon use used
-    using via was we well were what when where which while who why will with within without would yet""".split()
-)
 
 # Left out of ids: "Attention Is All You Need" -> attention-all-you-need.
 _ID_STOP_WORDS = frozenset("a an and are as at by for from in into is of on or the to toward towards via with".split())
@@ -162,28 +153,6 @@ def taken_ids(project: Project) -> set[str]:
 # --- category and tags from similar papers ------------------------------------------------------
 
 
-def _tokens(text: str) -> list[str]:
-    words = []
-    for word in re.findall(r"[a-z0-9]+", text.casefold()):
-        if len(word) < 2 or word in _STOP_WORDS or word.isdigit():
-            continue
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]  # a plural and its singular are one term
-        words.append(word)
-    return words
-
-
-def _document(title: str, abstract: str) -> list[str]:
-    return _tokens(title) * 2 + _tokens(abstract)  # the title says more per word than the abstract
-
-
-def _tf_idf(terms: list[str], idf: dict[str, float]) -> dict[str, float]:
-    counts = Counter(terms)
-    vector = {term: (1 + math.log(n)) * idf.get(term, 0.0) for term, n in counts.items()}
-    norm = math.sqrt(sum(v * v for v in vector.values()))
-    return {term: v / norm for term, v in vector.items()} if norm else {}
-
-
 @dataclass(frozen=True)
 class Suggestion:
     category: str | None
@@ -198,19 +167,10 @@ def suggest(title: str, abstract: str, papers: list[ListedPaper], taxonomy: Taxo
     usable = [p for p in papers if p.category and (categories is None or p.category in categories)]
     if not usable:
         return Suggestion(None, ())
-    documents = [_document(p.title, p.abstract) for p in usable]
-    query = _document(title, abstract)
-    document_frequency = Counter(term for doc in (*documents, query) for term in set(doc))
-    total = len(documents) + 1
-    idf = {term: math.log((1 + total) / (1 + df)) + 1 for term, df in document_frequency.items()}
-    query_vector = _tf_idf(query, idf)
-    scored = []
-    for paper, doc in zip(usable, documents):
-        vector = _tf_idf(doc, idf)
-        score = sum(weight * vector.get(term, 0.0) for term, weight in query_vector.items())
-        if score > 0:
-            scored.append((paper, score))
-    scored.sort(key=lambda item: (-item[1], item[0].path))
+    # The new paper has no tags yet: the listed ones are compared by their titles and abstracts.
+    vectors = related.tf_idf([*(related.document(p.title, p.abstract) for p in usable), related.document(title, abstract)])
+    similarities = (vectors[:-1] @ vectors[-1].T).toarray().ravel().tolist()
+    scored = sorted(((paper, score) for paper, score in zip(usable, similarities) if score > 0), key=lambda item: (-item[1], item[0].path))
     neighbours = scored[:NEIGHBOURS]
     if not neighbours:
         return Suggestion(None, ())

@@ -20,8 +20,9 @@ list and scores and takes in the changed papers' new scores.
 
 Weights, as is usual for short documents: the tf of a word is 1 + log(count) (a word said ten
 times is not ten times as telling), its idf log((1 + n) / (1 + df)) + 1 (with log(1 + df) rounded
-to a quarter of log 2, see `_frequency_steps`), each vector scaled to length 1. The title's words count twice; a tag counts as a word of its own (`#tag`), so that two
-papers of the same tag are nearer than two that only use its words.
+to a quarter of log 2, see `_frequency_steps`), each vector scaled to length 1. What a paper's
+terms are is `document`'s; `site-gen add` ranks the listed papers by the same terms and weights
+(`tf_idf`) to suggest a new paper's category and tags.
 
 What is kept for the next build is plain Python (bytes, tuples, dicts): reading it back does not
 import NumPy and SciPy (~0.2 s), which only a build that computes imports.
@@ -29,6 +30,7 @@ import NumPy and SciPy (~0.2 s), which only a build that computes imports.
 
 from __future__ import annotations
 
+import array
 import functools
 import hashlib
 import os
@@ -45,16 +47,18 @@ if TYPE_CHECKING:
     import numpy as np
     from scipy import sparse
 
-# Words of English prose that say nothing about a paper's subject. IDF makes them light, but they
-# are in every abstract, and each word shared by most papers makes the pairwise product denser.
+# Words of English prose, and of papers' prose ("propose", "novel"), that say nothing about a
+# paper's subject. IDF makes them light, but they are in every abstract, and each word shared by
+# most papers makes the pairwise product denser.
 _STOP_WORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
 between both but by can could did do does doing down during each few for from further had has have having
 he her here hers herself him himself his how however i if in into is it its itself just may me might more
-most much must my myself no nor not now of off on once only or other our ours ourselves out over own same
-she should so some such than that the their theirs them themselves then there these they this those
-through thus to too under until up upon us very via was we were what when where which while who whom why
-will with within without would you your yours yourself yourselves
+most much must my myself new no nor not novel now of off on once only or other our ours ourselves out over
+own paper propose proposed same she should show shows so some such than that the their theirs them
+themselves then there these they this those through thus to too toward towards under until up upon us use
+used using very via was we well were what when where which while who whom why will with within without
+would yet you your yours yourself yourselves
 """.split())
 
 # Rows of the similarity matrix made at once, per thread: at 10,000 papers ~40 MB (the scores, their
@@ -79,15 +83,35 @@ def _word() -> re.Pattern:
     return re.compile(rf"(?:{letter})+(?:[-'](?:{letter})+)*")
 
 
-def _terms(text: str) -> list[str]:
-    # NFKC first: the same letters typed as one code point or as a letter and an accent are one word.
-    return [word for word in _word().findall(unicodedata.normalize("NFKC", text).casefold()) if word not in _STOP_WORDS and not word.isdigit()]
+def terms(text: str) -> list[str]:
+    """The words of a text that similarity counts, in order: NFKC-normalised (one code point or a
+    letter and an accent are one word) and casefolded, without stop words, numbers and single
+    letters, a plural folded into its singular ("memories" stays, "models" -> "model")."""
+    found = []
+    for word in _word().findall(unicodedata.normalize("NFKC", text).casefold()):
+        if len(word) < 2 or word in _STOP_WORDS or word.isdigit():
+            continue
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        found.append(word)
+    return found
 
 
-def words(paper: Paper) -> list[str]:
-    """The terms of a paper's text, as the similarity counts them (with repeats)."""
-    title = _terms(paper.title)
-    return [*title, *title, *_terms(paper.abstract or ""), *(f"#{tag}" for tag in paper.tags)]
+def document(title: str, abstract: str, tags: Iterable[str] = ()) -> list[str]:
+    """The terms of a paper as similarity counts them: the title's twice (it says more per word
+    than the abstract), the abstract's, and each tag as a term of its own (`#tag`), so that two
+    papers of the same tag are nearer than two that only use its words."""
+    title_terms = terms(title)
+    return [*title_terms, *title_terms, *terms(abstract), *(f"#{tag}" for tag in tags)]
+
+
+def tf_idf(documents: Sequence[list[str]]) -> "sparse.csr_matrix":
+    """The TF-IDF vectors (length 1, float32) of documents' terms, one row each."""
+    return _vectors(_counts(documents)[1])
+
+
+def _words(paper: Paper) -> list[str]:
+    return document(paper.title, paper.abstract or "", paper.tags)
 
 
 def _text_digest(paper: Paper) -> bytes:
@@ -97,10 +121,9 @@ def _text_digest(paper: Paper) -> bytes:
 
 @dataclass(frozen=True)
 class Relations:
-    """Each paper's most similar papers (ids, most similar first) and its place on the map (x and
-    y in 0..1); and, for the next build's update, what they were computed from."""
+    """Each paper's place on the map (x and y in 0..1) and its most similar papers (`similar`);
+    and, for the next build's update, what they were computed from."""
 
-    similar: Mapping[str, tuple[str, ...]]
     positions: Mapping[str, tuple[float, float]]
     count: int = 0
     ids: tuple[str, ...] = ()  # in id order, as the rows and columns below
@@ -109,6 +132,19 @@ class Relations:
     counts: tuple[bytes, bytes, bytes] = (b"", b"", b"")  # CSR indptr, indices (int32), data (int32): terms per paper
     best: bytes = b""  # each row's related columns (int32, -1 where there are fewer) ...
     scores: bytes = b""  # ... and their similarities (float32)
+
+    @functools.cached_property
+    def similar(self) -> Mapping[str, tuple[str, ...]]:
+        """Each paper's id -> the ids of its most similar papers, most similar first."""
+        columns = array.array("i", self.best)
+        return {
+            paper_id: tuple(self.ids[column] for column in columns[row * self.count : (row + 1) * self.count] if column >= 0)
+            for row, paper_id in enumerate(self.ids)
+        }
+
+    def __getstate__(self) -> dict:
+        # What `similar` is made from is kept, not `similar` itself.
+        return {name: value for name, value in self.__dict__.items() if name != "similar"}
 
 
 def relate(papers: Iterable[Paper], count: int, previous: Relations | None = None) -> Relations:
@@ -121,14 +157,14 @@ def relate(papers: Iterable[Paper], count: int, previous: Relations | None = Non
     if comparable and previous.digests == digests:
         return previous
     if not ids:
-        return Relations({}, {}, count)
+        return Relations({}, count)
     import numpy as np
 
     changed = [row for row, (new, old) in enumerate(zip(digests, previous.digests)) if new != old] if comparable else []
     if changed and len(changed) <= _UPDATE_UP_TO * len(ids):
-        vocabulary, counts = _updated_counts(previous, changed, [words(by_id[row]) for row in changed])
+        vocabulary, counts = _updated_counts(previous, changed, [_words(by_id[row]) for row in changed])
     else:
-        vocabulary, counts = _counts([words(paper) for paper in by_id])
+        vocabulary, counts = _counts([_words(paper) for paper in by_id])
         changed = []
     vectors = _vectors(counts)
     if count == 0:
@@ -139,7 +175,6 @@ def relate(papers: Iterable[Paper], count: int, previous: Relations | None = Non
         best, scores = _best_rows(vectors, np.arange(len(ids)), count)
     positions = _positions(vectors)
     return Relations(
-        similar={paper_id: tuple(ids[column] for column in row if column >= 0) for paper_id, row in zip(ids, best.tolist())},
         positions=dict(zip(ids, positions)),
         count=count, ids=ids, digests=digests, vocabulary=vocabulary,
         counts=(counts.indptr.astype(np.int32).tobytes(), counts.indices.astype(np.int32).tobytes(), counts.data.astype(np.int32).tobytes()),
@@ -159,16 +194,20 @@ def _counts(documents: Sequence[list[str]]) -> tuple[tuple[str, ...], "sparse.cs
     per_document = [Counter(document) for document in documents]
     vocabulary = tuple(sorted({term for counted in per_document for term in counted}))
     column = {term: index for index, term in enumerate(vocabulary)}
-    indptr, indices, data = [0], [], []
-    for counted in per_document:
-        for term in sorted(counted):
-            indices.append(column[term])
-            data.append(counted[term])
-        indptr.append(len(indices))
+    rows = [_row(counted, column) for counted in per_document]
+    indptr = np.concatenate([[0], np.cumsum([len(indices) for indices, _ in rows])]).astype(np.int32)
     matrix = sparse.csr_matrix(
-        (np.asarray(data, np.int32), np.asarray(indices, np.int32), np.asarray(indptr, np.int32)), shape=(len(documents), len(vocabulary)),
+        (np.concatenate([data for _, data in rows]), np.concatenate([indices for indices, _ in rows]), indptr), shape=(len(documents), len(vocabulary)),
     )
     return vocabulary, matrix
+
+
+def _row(counted: Counter, column: Mapping[str, int]) -> tuple["np.ndarray", "np.ndarray"]:
+    """A document's columns and counts, its terms in vocabulary order."""
+    import numpy as np
+
+    ordered = sorted(counted)
+    return np.array([column[term] for term in ordered], np.int32), np.array([counted[term] for term in ordered], np.int32)
 
 
 def _counts_matrix(relations: Relations) -> "sparse.csr_matrix":
@@ -203,10 +242,10 @@ def _updated_counts(previous: Relations, changed: list[int], documents: list[lis
         data.append(old.data[low:high])
         lengths.append(np.diff(old.indptr[start : row + 1]))
         if row < old.shape[0]:
-            terms = sorted(counted[row])
-            indices.append(np.array([column[term] for term in terms], np.int32))
-            data.append(np.array([counted[row][term] for term in terms], np.int32))
-            lengths.append(np.array([len(terms)]))
+            row_indices, row_data = _row(counted[row], column)
+            indices.append(row_indices)
+            data.append(row_data)
+            lengths.append(np.array([len(row_indices)]))
         start = row + 1
     indptr = np.concatenate([[0], np.cumsum(np.concatenate(lengths))]).astype(np.int32)
     matrix = sparse.csr_matrix(

@@ -69,7 +69,6 @@ class SiteRenderer:
         with_page = {kind: {term.slug for term, _ in groups} for kind, groups in (("author", authors), ("venue", venues))}
         author_links = {p.id: tuple(key if key in with_page["author"] else "" for key in catalog.author_keys(p)) for p in catalog.papers}
         venue_links = {p.id: key if (key := catalog.venue_key(p)) in with_page["venue"] else "" for p in catalog.papers}
-        by_id = {paper.id: paper for paper in catalog.papers}
         # A page's "More in" list is made of papers at most this far from its paper in the listing.
         reach = options.related_papers + options.similar_papers
         for term in taxonomy.categories:
@@ -81,7 +80,7 @@ class SiteRenderer:
                 yield Section(paper_pages, dict(
                     category=term, papers=papers[low:high], pages=(start - low, end - low), citation_keys=tuple(keys[p.id] for p in shown),
                     author_links=tuple(author_links[p.id] for p in shown), venue_links=tuple(venue_links[p.id] for p in shown),
-                    similar=tuple(tuple(by_id[other] for other in self.relations.similar.get(p.id, ())) for p in shown),
+                    similar=tuple(tuple(catalog.by_id[other] for other in self.relations.similar.get(p.id, ())) for p in shown),
                     taxonomy=taxonomy, related_papers=options.related_papers,
                 ))
         # Pages that show the whole catalog (counts of every category and tag): cheap, and made
@@ -115,9 +114,9 @@ class SiteRenderer:
                 ))
         yield Section(all_papers_page, dict(papers=catalog.papers, taxonomy=taxonomy))
         yield PageSpec(urls.NAV, navigation, dict(taxonomy=taxonomy, hand_written=self.hand_written))
-        in_id_order = tuple(sorted(catalog.papers, key=lambda p: p.id))
-        yield Section(papers_json_file, dict(papers=in_id_order))
-        by_key = tuple(sorted(in_id_order, key=lambda p: keys[p.id]))
+        by_id = tuple(sorted(catalog.papers, key=lambda p: p.id))
+        yield Section(papers_json_file, dict(papers=by_id))
+        by_key = tuple(sorted(by_id, key=lambda p: keys[p.id]))
         keys_in_order = tuple(keys[p.id] for p in by_key)
         yield Section(papers_bib_file, dict(papers=by_key, citation_keys=keys_in_order))
         yield Section(papers_ris_file, dict(papers=by_key))

@@ -83,7 +83,8 @@ def taxonomies(draw) -> dict:
 
     taxonomy = {"list": {"title": draw(taxonomy_text), "description": draw(taxonomy_text)}, "categories": terms(), "tags": terms()}
     settings = {  # the smallest values: listings without abstracts, a feed of one paper
-        "related_papers": st.integers(0, 3), "recent_papers": st.integers(0, 3), "feed_size": st.integers(1, 3), "listing_abstracts_up_to": st.integers(0, 3),
+        "related_papers": st.integers(0, 3), "similar_papers": st.integers(0, 3), "recent_papers": st.integers(0, 3), "feed_size": st.integers(1, 3),
+        "listing_abstracts_up_to": st.integers(0, 3),
     }
     chosen = draw(st.lists(st.sampled_from(sorted(settings)), unique=True))
     if chosen:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from site_gen.build import build, load_catalog
+from site_gen.incremental.cache import BuildCache
 from site_gen.project import Project
 from site_gen.records import Paper, freeze
 from site_gen.related import relate
@@ -117,7 +118,9 @@ def test_a_warm_build_reads_related_papers_from_the_cache_and_an_edit_computes_t
     listing.write("p1", _listing_paper(1, "episodic recall by agents"))
     build(project)
     assert cached.stat().st_mtime_ns != first
-    assert _related_on_page(listing.root, "p1")[0] in ("p2", "p3")
+    fresh = relate(load_catalog(project).papers, 5).similar
+    assert fresh["p1"][0] in ("p2", "p3")  # the edit moved it among the agents papers
+    assert all(_related_on_page(listing.root, paper_id) == list(others) for paper_id, others in fresh.items())
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a pickle at all", None], ids=["empty", "garbage", "truncated"])
@@ -132,6 +135,8 @@ def test_a_damaged_cache_of_related_papers_is_computed_again(tmp_path: Path, dam
     (listing.root / "build/docs/papers/p0.md").unlink()
     build(project)
     assert _related_on_page(listing.root, "p0") == expected
+    # Computed again and kept whole: the next build reads what a fresh computation gives.
+    assert BuildCache(project.cache_dir, project.output_dir).relations() == relate(load_catalog(project).papers, 5)
 
 
 def test_the_map_places_every_paper_inside_it_the_same_way_each_time():
