@@ -917,6 +917,8 @@ def main(argv: list[str] | None = None) -> None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     info = machine()
     log("machine: " + "; ".join(f"{k}: {v}" for k, v in info.items()))
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
     workroot = Path(tempfile.mkdtemp(prefix="site-gen-bench-", dir=args.workdir))
     benches: list[Bench] = []
     profile = None

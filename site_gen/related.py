@@ -37,6 +37,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from itertools import chain
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
@@ -61,9 +62,11 @@ used using very via was we well were what when where which while who whom why wi
 would yet you your yours yourself yourselves
 """.split())
 
-# Rows of the similarity matrix made at once, per thread: at 10,000 papers ~40 MB (the scores, their
-# negation and the partition's indices).
-_BLOCK = 256
+# Similarities computed at once, per thread (rows of the matrix times papers): ~25 MB of the
+# sparse product and its dense copy, however long the list (200 rows at 10,000 papers, 40 at 50,000).
+_BLOCK_CELLS = 2_000_000
+# A row's scores are cut into this many stretches for the bound of its best (`_best`).
+_STRETCHES = 64
 # Up to this many papers (or words) the map's components come from a dense SVD of the vectors: a
 # few MB, exact, instant. Beyond, the dense matrix grows with papers times words (10,000 x 28,000
 # floats: 1 GB), and ARPACK iterates on the sparse one.
@@ -75,12 +78,14 @@ _UPDATE_UP_TO = 0.25
 
 @functools.cache
 def _word() -> re.Pattern:
-    """Letters and digits, each with the combining marks after it (the vowel signs of Devanagari,
-    say, which are not \\w), and words joined by a hyphen or an apostrophe. Made when first used:
-    listing the marks takes ~15 ms, which a build that tokenises nothing does not pay."""
+    """A letter or digit, then letters, digits and combining marks (the vowel signs of Devanagari,
+    say, which are not \\w), and words joined by a hyphen or an apostrophe; in a text without
+    underscores (\\w has them). One character class for the letters and marks is twice as fast as
+    a letter-then-marks group. Made when first used: listing the marks takes ~15 ms, which a build
+    that tokenises nothing does not pay."""
     marks = "".join(chr(code) for code in range(0x300, 0x10000) if unicodedata.category(chr(code)).startswith("M"))
-    letter = rf"[^\W_][{re.escape(marks)}]*"
-    return re.compile(rf"(?:{letter})+(?:[-'](?:{letter})+)*")
+    rest = rf"[\w{re.escape(marks)}]*"
+    return re.compile(rf"\w{rest}(?:[-']\w{rest})*")
 
 
 def terms(text: str) -> list[str]:
@@ -88,7 +93,7 @@ def terms(text: str) -> list[str]:
     letter and an accent are one word) and casefolded, without stop words, numbers and single
     letters, a plural folded into its singular ("memories" stays, "models" -> "model")."""
     found = []
-    for word in _word().findall(unicodedata.normalize("NFKC", text).casefold()):
+    for word in _word().findall(unicodedata.normalize("NFKC", text).casefold().replace("_", " ")):
         if len(word) < 2 or word in _STOP_WORDS or word.isdigit():
             continue
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
@@ -192,22 +197,24 @@ def _counts(documents: Sequence[list[str]]) -> tuple[tuple[str, ...], "sparse.cs
     from scipy import sparse
 
     per_document = [Counter(document) for document in documents]
-    vocabulary = tuple(sorted({term for counted in per_document for term in counted}))
-    column = {term: index for index, term in enumerate(vocabulary)}
-    rows = [_row(counted, column) for counted in per_document]
-    indptr = np.concatenate([[0], np.cumsum([len(indices) for indices, _ in rows])]).astype(np.int32)
-    matrix = sparse.csr_matrix(
-        (np.concatenate([data for _, data in rows]), np.concatenate([indices for indices, _ in rows]), indptr), shape=(len(documents), len(vocabulary)),
-    )
+    vocabulary = tuple(sorted(set().union(*per_document)))
+    lengths, indices, data = _rows(per_document, {term: index for index, term in enumerate(vocabulary)})
+    matrix = sparse.csr_matrix((data, indices, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)), shape=(len(documents), len(vocabulary)))
+    matrix.sort_indices()
     return vocabulary, matrix
 
 
-def _row(counted: Counter, column: Mapping[str, int]) -> tuple["np.ndarray", "np.ndarray"]:
-    """A document's columns and counts, its terms in vocabulary order."""
+def _rows(per_document: Sequence[Counter], column: Mapping[str, int]) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
+    """Documents' term counts as rows of a matrix: the number of terms of each, and their columns
+    and counts one document after the other (each document's columns in no order: the matrix
+    sorts them)."""
     import numpy as np
 
-    ordered = sorted(counted)
-    return np.array([column[term] for term in ordered], np.int32), np.array([counted[term] for term in ordered], np.int32)
+    lengths = np.fromiter(map(len, per_document), np.int64, count=len(per_document))
+    total = int(lengths.sum())
+    indices = np.fromiter(map(column.__getitem__, chain.from_iterable(per_document)), np.int32, count=total)
+    data = np.fromiter(chain.from_iterable(counted.values() for counted in per_document), np.int32, count=total)
+    return lengths, indices, data
 
 
 def _counts_matrix(relations: Relations) -> "sparse.csr_matrix":
@@ -242,15 +249,16 @@ def _updated_counts(previous: Relations, changed: list[int], documents: list[lis
         data.append(old.data[low:high])
         lengths.append(np.diff(old.indptr[start : row + 1]))
         if row < old.shape[0]:
-            row_indices, row_data = _row(counted[row], column)
+            row_lengths, row_indices, row_data = _rows([counted[row]], column)
             indices.append(row_indices)
             data.append(row_data)
-            lengths.append(np.array([len(row_indices)]))
+            lengths.append(row_lengths)
         start = row + 1
     indptr = np.concatenate([[0], np.cumsum(np.concatenate(lengths))]).astype(np.int32)
     matrix = sparse.csr_matrix(
         (np.concatenate(data).astype(np.int32), np.concatenate(indices).astype(np.int32), indptr), shape=(old.shape[0], len(vocabulary)),
     )
+    matrix.sort_indices()
     return vocabulary, matrix
 
 
@@ -281,36 +289,42 @@ def _vectors(counts: "sparse.csr_matrix") -> "sparse.csr_matrix":
 # --- the most similar papers ---
 
 
-def _top(scores: "np.ndarray", columns: "np.ndarray", count: int) -> tuple["np.ndarray", "np.ndarray"]:
-    """Each row's `count` entries of the highest positive scores, highest first, ties by column
-    (padded with column -1, score 0)."""
-    import numpy as np
-
-    order = np.lexsort((columns, -scores), axis=1)[:, :count]
-    chosen, values = np.take_along_axis(columns, order, axis=1), np.take_along_axis(scores, order, axis=1)
-    chosen = np.where(values > 0, chosen, -1)
-    values = np.where(values > 0, values, np.float32(0))
-    if chosen.shape[1] < count:
-        padding = count - chosen.shape[1]
-        chosen = np.pad(chosen, ((0, 0), (0, padding)), constant_values=-1)
-        values = np.pad(values, ((0, 0), (0, padding)))
-    return chosen.astype(np.int32), values.astype(np.float32)
-
-
 def _best(scores: "np.ndarray", columns: "np.ndarray", count: int) -> tuple["np.ndarray", "np.ndarray"]:
-    """`_top`, partitioning each row first: only the rows where the partition had to choose among
-    equal scores are sorted whole."""
+    """Each row's `count` entries of the highest positive scores, highest first, ties by column
+    (padded with column -1, score 0). Only the entries that reach a bound of the row's
+    `count`-th highest score are sorted: a few more than `count` per row, but for ties."""
     import numpy as np
 
-    width = min(count, scores.shape[1])
-    candidates = np.argpartition(-scores, width - 1, axis=1)[:, :width]
-    chosen, values = _top(np.take_along_axis(scores, candidates, axis=1), np.take_along_axis(columns, candidates, axis=1), count)
-    lowest = values[:, width - 1 : width]
-    tied = np.flatnonzero((scores >= np.maximum(lowest, np.float32(1e-30))).sum(axis=1) > width)
-    for row in tied:
-        equal = np.flatnonzero(scores[row] >= lowest[row, 0])
-        chosen[row], values[row] = (part[0] for part in _top(scores[row, equal][None, :], columns[row, equal][None, :], count))
+    rows = scores.shape[0]
+    chosen, values = np.full((rows, count), -1, np.int32), np.zeros((rows, count), np.float32)
+    if count == 0 or scores.size == 0:
+        return chosen, values
+    smallest_positive = np.nextafter(np.float32(0), np.float32(1))
+    row, position = np.nonzero(scores >= np.maximum(_bound(scores, count), smallest_positive)[:, None])
+    found, column = scores[row, position], columns[row, position]
+    order = np.lexsort((column, -found, row))
+    row, found, column = row[order], found[order], column[order]
+    rank = np.arange(len(row)) - np.searchsorted(row, row)  # the place of each entry in its row
+    kept = rank < count
+    chosen[row[kept], rank[kept]], values[row[kept], rank[kept]] = column[kept], found[kept]
     return chosen, values
+
+
+def _bound(scores: "np.ndarray", count: int) -> "np.ndarray":
+    """For each row a score that at least `count` of its entries reach (or all, in a shorter row):
+    the `count`-th highest of the maxima of its `_STRETCHES` stretches, each the maximum of a
+    different entry; the `count`-th highest entry itself when the row is short."""
+    import numpy as np
+
+    rows, width = scores.shape
+    if width < 2 * _STRETCHES or count > _STRETCHES:
+        reach = min(count, width)
+        return np.partition(scores, width - reach, axis=1)[:, width - reach]
+    even = width - width % _STRETCHES
+    maxima = scores[:, :even].reshape(rows, _STRETCHES, -1).max(axis=2)
+    if even < width:
+        maxima[:, 0] = np.maximum(maxima[:, 0], scores[:, even:].max(axis=1))
+    return np.partition(maxima, _STRETCHES - count, axis=1)[:, _STRETCHES - count]
 
 
 def _best_rows(vectors: "sparse.csr_matrix", rows: "np.ndarray", count: int) -> tuple["np.ndarray", "np.ndarray"]:
@@ -318,16 +332,17 @@ def _best_rows(vectors: "sparse.csr_matrix", rows: "np.ndarray", count: int) -> 
     import numpy as np
 
     transposed = vectors.T.tocsr()
+    size = max(1, _BLOCK_CELLS // vectors.shape[0])
 
     def block(start: int) -> tuple["np.ndarray", "np.ndarray"]:
-        chosen = rows[start : start + _BLOCK]
+        chosen = rows[start : start + size]
         scores = (vectors[chosen] @ transposed).toarray()
         scores[np.arange(len(chosen)), chosen] = -1  # not itself
         return _best(scores, np.broadcast_to(np.arange(scores.shape[1], dtype=np.int32), scores.shape), count)
 
     # SciPy's product and NumPy's partition release the GIL: threads use every core.
     with ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0))) as pool:
-        blocks = list(pool.map(block, range(0, len(rows), _BLOCK)))
+        blocks = list(pool.map(block, range(0, len(rows), size)))
     return np.concatenate([best for best, _ in blocks]), np.concatenate([scores for _, scores in blocks])
 
 

@@ -259,7 +259,7 @@ def test_an_update_equals_a_fresh_computation_across_blocks_and_with_the_sparse_
     """The seed list in blocks of 7 papers, and its map from ARPACK (as a list of more than 500 papers has)."""
     import site_gen.related
 
-    monkeypatch.setattr(site_gen.related, "_BLOCK", 7)
+    monkeypatch.setattr(site_gen.related, "_BLOCK_CELLS", 7 * len(SEED))
     monkeypatch.setattr(site_gen.related, "_DENSE_UP_TO", 20)
     before = relate(SEED, 5)
     papers = list(SEED)
@@ -269,3 +269,26 @@ def test_an_update_equals_a_fresh_computation_across_blocks_and_with_the_sparse_
     assert relate(papers, 5, previous=before) == fresh
     assert fresh.similar["galore"][0] == "natural-galore"
     assert len(set(fresh.positions.values())) > len(papers) * 0.9
+
+
+@pytest.mark.parametrize("width", [3, 40, 127, 128, 300, 1000])
+def test_the_best_of_each_row_are_its_highest_positive_scores_ties_by_column(width: int):
+    """`_best` sorts only the entries that reach a bound of each row's fifth score; on rows full
+    of ties and of scores of 0 or below, it chooses what sorting each whole row would."""
+    import numpy as np
+
+    from site_gen.related import _best
+
+    rng = np.random.default_rng(width)
+    rows, count = 40, 5
+    scores = rng.integers(-1, 4, size=(rows, width)).astype(np.float32) / 4  # -0.25 .. 0.75: many equal, some not positive
+    scores[:5] = 0  # rows with no positive score
+    scores[5:10, 2:] = 0  # rows with fewer positive scores than `count`
+    scores[10:20] = rng.random((10, width), dtype=np.float32)  # rows without ties
+    columns = np.stack([rng.permutation(width) for _ in range(rows)]).astype(np.int32)  # as a merge passes them: in no order
+    chosen, values = _best(scores, columns, count)
+    for row in range(rows):
+        expected = sorted((-score, column) for score, column in zip(scores[row].tolist(), columns[row].tolist()) if score > 0)[:count]
+        padding = count - len(expected)
+        assert chosen[row].tolist() == [column for _, column in expected] + [-1] * padding
+        assert values[row].tolist() == [-score for score, _ in expected] + [0.0] * padding
