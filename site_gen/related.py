@@ -5,8 +5,8 @@ Pure and deterministic: the same papers give the same lists, in whatever order t
 broken by paper id; and the same map, the papers' places along the two directions in which their
 texts differ most. A paper is related to another only if their texts share a word; at most
 `count` papers are listed. The similarities of every pair are computed exactly (a sparse matrix
-product, a block of papers at a time so that memory stays flat): ~3.5 s at 10,000 papers on two
-cores.
+product, a block of papers at a time so that memory stays flat): ~3 s at 10,000 papers on two
+cores, and, as every pair is, 25 times that at 50,000 (bench/relations.py).
 
 `relate` is given the relations of the build before (from the cache) and returns them as they
 are when no title, abstract or tag changed. When a few papers' texts did, it updates them, and
@@ -320,9 +320,10 @@ def _best(scores: "np.ndarray", columns: "np.ndarray", count: int) -> tuple["np.
 
 
 def _bound(scores: "np.ndarray", count: int) -> "np.ndarray":
-    """For each row a score that at least `count` of its entries reach (or all, in a shorter row):
-    the `count`-th highest of the maxima of its `_STRETCHES` stretches, each the maximum of a
-    different entry; the `count`-th highest entry itself when the row is short."""
+    """For each row a score that at least `count` of its entries reach (all of them, in a row of
+    fewer): the `count`-th highest of the maxima of its `_STRETCHES` stretches (the maxima are
+    different entries, so `count` of them reach it), or the `count`-th highest entry itself in a
+    short row. It is seldom far below the row's own `count`-th highest."""
     import numpy as np
 
     rows, width = scores.shape
