@@ -231,6 +231,8 @@ class Memo:
                 item_kind = type(item)
                 if item_kind is Paper:
                     parts.append(self.content_keys[item.id])
+                elif item_kind is str or item_kind is int:  # as their own call would add them: citation keys, years
+                    parts.append(repr(item).encode())
                 elif by_content and (item_kind is MarkupPiece or item_kind is Piece):
                     parts.append(self._known_digest(item))
                 elif item_kind is tuple and (strings := self._strings_key(item)) is not None:
