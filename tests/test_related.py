@@ -292,3 +292,20 @@ def test_the_best_of_each_row_are_its_highest_positive_scores_ties_by_column(wid
         padding = count - len(expected)
         assert chosen[row].tolist() == [column for _, column in expected] + [-1] * padding
         assert values[row].tolist() == [-score for score, _ in expected] + [0.0] * padding
+
+
+@pytest.mark.parametrize("cells", [1, 7 * 7, 40 * 40, 10**9])
+def test_each_pair_computed_once_chooses_what_every_row_in_full_does(cells: int, monkeypatch: pytest.MonkeyPatch):
+    """The list in squares of papers (one paper each, 7, 40, all at once): each pair's similarity
+    computed once and given to both its papers' rows chooses what computing every row whole does."""
+    import numpy as np
+
+    import site_gen.related
+    from site_gen.related import _best_of_all, _best_rows, _counts, _vectors, _words
+
+    monkeypatch.setattr(site_gen.related, "_BLOCK_CELLS", cells)
+    papers = sorted(SEED, key=lambda p: p.id)
+    vectors = _vectors(_counts(_words(paper) for paper in papers)[1])
+    best, scores = _best_of_all(vectors, 5)
+    expected_best, expected_scores = _best_rows(vectors, np.arange(len(papers)), 5)
+    assert np.array_equal(best, expected_best) and np.array_equal(scores, expected_scores)
