@@ -5,8 +5,8 @@ Pure and deterministic: the same papers give the same lists, in whatever order t
 broken by paper id; and the same map, the papers' places along the two directions in which their
 texts differ most. A paper is related to another only if their texts share a word; at most
 `count` papers are listed. The similarity of every pair is computed exactly, once (a sparse
-matrix product, a square of papers at a time so that memory stays flat): ~2.5 s at 10,000 papers
-on two cores, and, as every pair is, 25 times that at 50,000 (bench/relations.py).
+matrix product, a square of papers at a time so that memory stays flat): ~2.4-2.8 s at 10,000
+papers on two cores, and, as every pair is, 25 times that at 50,000 (bench/relations.py).
 
 `relate` is given the relations of the build before (from the cache) and returns them as they
 are when no title, abstract or tag changed. When a few papers' texts did, it updates them, and
@@ -64,7 +64,8 @@ would yet you your yours yourself yourselves
 """.split())
 
 # Similarities computed at once, per thread (rows of the matrix times papers, or a square of
-# papers times papers): ~25 MB of the sparse product and its dense copy, however long the list.
+# √_BLOCK_CELLS papers a side): ~32 MB of the sparse product, its dense copy and that turned,
+# however long the list.
 _BLOCK_CELLS = 2_000_000
 # A row's scores are cut into this many stretches for the bound of its best (`_best`).
 _STRETCHES = 64
@@ -96,7 +97,7 @@ def terms(text: str) -> list[str]:
     return [term for term in map(_term, _word().findall(unicodedata.normalize("NFKC", text).casefold().replace("_", " "))) if term]
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1 << 17)  # bounded: `make serve` keeps its process for hours
 def _term(word: str) -> str:
     """The term a word counts as, "" for none. Decided once per word: a list's abstracts repeat
     their words, ~200 per paper from a vocabulary of tens of thousands."""
@@ -195,9 +196,10 @@ def relate(papers: Iterable[Paper], count: int, previous: Relations | None = Non
 
 def _counts(documents: Iterable[list[str]]) -> tuple[tuple[str, ...], "sparse.csr_matrix"]:
     """The sorted vocabulary, and each document's term counts as a row (columns in vocabulary
-    order, each row's terms in that order). Each document is counted as it comes, its terms
-    numbered as they are first seen, and the numbers sorted at the end: the words of 50,000
-    abstracts, held at once, take ~0.5 GB."""
+    order, each row's terms in that order). Each document is counted as it comes, its new terms
+    numbered as they come (in a set's order, which varies between runs), and the numbers
+    replaced by the terms' places in sorted order at the end: the words of 50,000 abstracts,
+    held at once, take ~0.5 GB."""
     import numpy as np
     from scipy import sparse
 
@@ -221,8 +223,8 @@ def _counts(documents: Iterable[list[str]]) -> tuple[tuple[str, ...], "sparse.cs
 
 
 def _add_row(counted: Counter, column: Mapping[str, int], indices: array.array, data: array.array) -> None:
-    """Append a document's term counts to a matrix's columns and values (C ints), in no order:
-    the matrix sorts them."""
+    """Append a document's term counts to a matrix's columns and values (C ints), in the
+    Counter's order: the caller sorts the matrix's indices."""
     indices.extend(map(column.__getitem__, counted))
     data.extend(counted.values())
 
@@ -353,20 +355,22 @@ def _best_rows(vectors: "sparse.csr_matrix", rows: "np.ndarray", count: int) -> 
         return _best(scores, np.broadcast_to(np.arange(scores.shape[1], dtype=np.int32), scores.shape), count)
 
     # SciPy's product and NumPy's partition release the GIL: threads use every core.
-    with ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0))) as pool:
+    with ThreadPoolExecutor(max_workers=_threads()) as pool:
         blocks = list(pool.map(block, range(0, len(rows), size)))
     return np.concatenate([best for best, _ in blocks]), np.concatenate([scores for _, scores in blocks])
 
 
 def _best_of_all(vectors: "sparse.csr_matrix", count: int) -> tuple["np.ndarray", "np.ndarray"]:
     """`_best_rows` of every row, each pair's similarity computed once: the papers in squares of
-    `_BLOCK_CELLS`, each square below the diagonal giving the best of its rows among its columns
-    and, turned, of its columns among its rows; a row's best is the best of what its squares
-    gave. A similarity is the same bits whichever of its two rows it is summed in (the terms the
+    √`_BLOCK_CELLS` a side, each square on or below the diagonal giving the best of its rows among
+    its columns and, below it, turned, of its columns among its rows; a row's best is the best of
+    what its squares gave, merged as they come. A similarity is the same bits whichever of its two rows it is summed in (the terms the
     two papers share, in vocabulary order), so this chooses what `_best_rows` does."""
     import numpy as np
 
     papers = vectors.shape[0]
+    if papers == 0:
+        return np.full((0, count), -1, np.int32), np.zeros((0, count), np.float32)
     size = max(1, min(papers, math.isqrt(_BLOCK_CELLS)))
     starts = range(0, papers, size)
     blocks = [vectors[start : start + size] for start in starts]
@@ -384,14 +388,21 @@ def _best_of_all(vectors: "sparse.csr_matrix", count: int) -> tuple["np.ndarray"
         turned = np.ascontiguousarray(scores.T)
         return [(row_block, _best(scores, columns(column_block, scores.shape[0]), count)), (column_block, _best(turned, columns(row_block, turned.shape[0]), count))]
 
-    found: list[list[tuple["np.ndarray", "np.ndarray"]]] = [[] for _ in starts]
+    found: list[tuple["np.ndarray", "np.ndarray"] | None] = [None] * len(starts)
     # SciPy's product and NumPy's partition release the GIL: threads use every core.
-    with ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0))) as pool:
+    with ThreadPoolExecutor(max_workers=_threads()) as pool:
         for results in pool.map(square, [(row, column) for row in range(len(starts)) for column in range(row + 1)]):
-            for block, best in results:
-                found[block].append(best)
-    rows = [_best(np.concatenate([scores for _, scores in parts], axis=1), np.concatenate([best for best, _ in parts], axis=1), count) for parts in found]
-    return np.concatenate([best for best, _ in rows]), np.concatenate([scores for _, scores in rows])
+            for block, (best, scores) in results:
+                if found[block] is not None:
+                    kept_best, kept_scores = found[block]
+                    best, scores = _best(np.concatenate([kept_scores, scores], axis=1), np.concatenate([kept_best, best], axis=1), count)
+                found[block] = best, scores
+    return np.concatenate([best for best, _ in found]), np.concatenate([scores for _, scores in found])
+
+
+def _threads() -> int:
+    """The cores this process may use (where the system says which: Linux), else all."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _updated_best(

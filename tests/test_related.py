@@ -309,3 +309,13 @@ def test_each_pair_computed_once_chooses_what_every_row_in_full_does(cells: int,
     best, scores = _best_of_all(vectors, 5)
     expected_best, expected_scores = _best_rows(vectors, np.arange(len(papers)), 5)
     assert np.array_equal(best, expected_best) and np.array_equal(scores, expected_scores)
+
+
+def test_no_papers_have_no_best():
+    import numpy as np
+    from scipy import sparse
+
+    from site_gen.related import _best_of_all
+
+    best, scores = _best_of_all(sparse.csr_matrix((0, 3), dtype=np.float32), 5)
+    assert best.shape == scores.shape == (0, 5)
