@@ -218,3 +218,23 @@ def test_the_statistics_page_counts_what_a_maintainer_looks_at(seed):
     rows = re.findall(r'<tr><td>(?:<a href="\.\./years/\d+/">)?(\d+)(?:</a>)?</td>.*?<td style="text-align: right;">(\d+)</td></tr>', table)
     years = Counter(fields["year"] for fields in papers.values())
     assert {int(year): int(total) for year, total in rows} == {year: years.get(year, 0) for year in range(min(years), max(years) + 1)}
+
+
+def test_an_authors_page_is_named_by_the_spelling_most_of_their_papers_use_ties_by_sort_order():
+    from site_gen.build import load_catalog
+    from site_gen.catalog import Catalog
+    from site_gen.project import Project
+    from site_gen.records import Paper, freeze
+
+    def paper(paper_id: str, *authors: str) -> Paper:
+        fields = {"title": paper_id, "authors": list(authors), "year": 2024, "arxiv": "2401.00001", "tags": [], "abstract": ""}
+        return Paper(paper_id, f"papers/{paper_id}.yml", freeze(fields))
+
+    papers = [
+        paper("a", "JÜRGEN SCHMIDHUBER", "Christopher Ré"), paper("b", "Jürgen Schmidhuber", "Christopher Re"),
+        paper("c", "Jürgen Schmidhuber"),
+    ]
+    authors = Catalog.build(load_catalog(Project(REPO_ROOT)).taxonomy, papers).authors
+    assert authors[page_key("Jürgen Schmidhuber")].term.title == "Jürgen Schmidhuber"  # 2 papers against 1
+    assert authors[page_key("Christopher Re")].term.title == "Christopher Re"  # 1 each: "Re" sorts before "Ré"
+    assert [p.id for p in authors[page_key("Jürgen Schmidhuber")].papers] == ["a", "b", "c"]  # newest first, then by title
