@@ -5,8 +5,9 @@ Pure and deterministic: the same papers give the same lists, in whatever order t
 broken by paper id; and the same map, the papers' places along the two directions in which their
 texts differ most. A paper is related to another only if their texts share a word; at most
 `count` papers are listed. The similarity of every pair is computed exactly, once (a sparse
-matrix product, a square of papers at a time so that memory stays flat): ~2.4-2.8 s at 10,000
-papers on two cores, and, as every pair is, 25 times that at 50,000 (bench/relations.py).
+matrix product, a square of papers at a time so that memory stays flat), the texts tokenised in
+forked workers and the map computed beside the products: ~1.8-2.1 s at 10,000 papers on two
+cores, and, as every pair is, ~20 times that at 50,000 (bench/relations.py).
 
 `relate` is given the relations of the build before (from the cache) and returns them as they
 are when no title, abstract or tag changed. When a few papers' texts did, it updates them, and
@@ -41,8 +42,9 @@ import unicodedata
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence, TypeVar
 
+from site_gen.incremental.pool import run_batches
 from site_gen.records import Paper
 
 if TYPE_CHECKING:
@@ -67,8 +69,8 @@ would yet you your yours yourself yourselves
 # √_BLOCK_CELLS papers a side): ~32 MB of the sparse product, its dense copy and that turned,
 # however long the list.
 _BLOCK_CELLS = 2_000_000
-# A row's scores are cut into this many stretches for the bound of its best (`_best`).
-_STRETCHES = 64
+# A row's scores are cut into this many groups for the bound of its best (`_best`).
+_GROUPS = 64
 # Up to this many papers (or words) the map's components come from a dense SVD of the vectors: a
 # few MB, exact, instant. Beyond, the dense matrix grows with papers times words (10,000 x 28,000
 # floats: 1 GB), and ARPACK iterates on the sparse one.
@@ -76,6 +78,10 @@ _DENSE_UP_TO = 500
 # An update pays while the rows it computes again are few; past this share of the list, the
 # whole computation is simpler and as fast.
 _UPDATE_UP_TO = 0.25
+# From this many documents, tokenising them in forked workers pays for starting the workers.
+_PARALLEL_FROM = 2000
+
+T = TypeVar("T")
 
 
 @functools.cache
@@ -116,7 +122,7 @@ def document(title: str, abstract: str, tags: Iterable[str] = ()) -> list[str]:
 
 def tf_idf(documents: Sequence[list[str]]) -> "sparse.csr_matrix":
     """The TF-IDF vectors (length 1, float32) of documents' terms, one row each."""
-    return _vectors(_counts(documents)[1])
+    return _vectors(_counts(documents, lambda terms: terms)[1])
 
 
 def _words(paper: Paper) -> list[str]:
@@ -173,16 +179,19 @@ def relate(papers: Iterable[Paper], count: int, previous: Relations | None = Non
     if changed and len(changed) <= _UPDATE_UP_TO * len(ids):
         vocabulary, counts = _updated_counts(previous, changed, [_words(by_id[row]) for row in changed])
     else:
-        vocabulary, counts = _counts(_words(paper) for paper in by_id)
+        vocabulary, counts = _counts(by_id, _words)
         changed = []
     vectors = _vectors(counts)
-    if count == 0:
-        best, scores = np.full((len(ids), 0), -1, np.int32), np.zeros((len(ids), 0), np.float32)
-    elif changed:
-        best, scores = _updated_best(vectors, previous, vocabulary, counts, changed, count)
-    else:
-        best, scores = _best_of_all(vectors, count)
-    positions = _positions(vectors)
+    # The map's iterations keep one core busy only; the products fill the cores beside them.
+    with ThreadPoolExecutor(max_workers=1) as mapping:
+        placed = mapping.submit(_positions, vectors)
+        if count == 0:
+            best, scores = np.full((len(ids), 0), -1, np.int32), np.zeros((len(ids), 0), np.float32)
+        elif changed:
+            best, scores = _updated_best(vectors, previous, vocabulary, counts, changed, count)
+        else:
+            best, scores = _best_of_all(vectors, count)
+        positions = placed.result()
     return Relations(
         positions=dict(zip(ids, positions)),
         count=count, ids=ids, digests=digests, vocabulary=vocabulary,
@@ -194,28 +203,51 @@ def relate(papers: Iterable[Paper], count: int, previous: Relations | None = Non
 # --- term counts and vectors ---
 
 
-def _counts(documents: Iterable[list[str]]) -> tuple[tuple[str, ...], "sparse.csr_matrix"]:
-    """The sorted vocabulary, and each document's term counts as a row (columns in vocabulary
-    order, each row's terms in that order). Each document is counted as it comes, its new terms
-    numbered as they come (in a set's order, which varies between runs), and the numbers
-    replaced by the terms' places in sorted order at the end: the words of 50,000 abstracts,
-    held at once, take ~0.5 GB."""
-    import numpy as np
-    from scipy import sparse
+def _counts(documents: Sequence[T], words: Callable[[T], list[str]]) -> tuple[tuple[str, ...], "sparse.csr_matrix"]:
+    """The sorted vocabulary of the documents' `words`, and each document's term counts as a row
+    (columns in vocabulary order, each row's terms in that order). Many documents are tokenised
+    and counted in forked workers, a stretch each (tokenising is most of it: ~0.7 s of CPU at
+    10,000 papers), and their counts joined here."""
+    def count(rows: range) -> _Counted:
+        return _count_stretch(words(documents[row]) for row in rows)  # workers inherit `documents`
 
+    return _joined(list(run_batches(count, range(len(documents)), _PARALLEL_FROM)))
+
+
+# A stretch of documents counted: its terms in the order its counts number them, and its rows as
+# CSR columns (int32), counts (int32) and lengths.
+_Counted = tuple[list[str], array.array, array.array, array.array]
+
+
+def _count_stretch(documents: Iterable[list[str]]) -> _Counted:
+    """Each document is counted as it comes and its new terms numbered as they come (in a set's
+    order, which varies between runs): the words of 50,000 abstracts, held at once, take ~0.5 GB."""
     first_seen: dict[str, int] = {}
-    indices, data, lengths = array.array("i"), array.array("i"), [0]
+    indices, data, lengths = array.array("i"), array.array("i"), array.array("i")
     for document in documents:
         counted = Counter(document)
         for term in set(counted).difference(first_seen):  # set.difference looks each up in the dict: C speed
             first_seen[term] = len(first_seen)
         _add_row(counted, first_seen, indices, data)
         lengths.append(len(counted))
-    vocabulary = tuple(sorted(first_seen))
-    renumbered = np.empty(len(vocabulary), np.int32)
-    renumbered[np.fromiter(map(first_seen.__getitem__, vocabulary), np.int64, count=len(vocabulary))] = np.arange(len(vocabulary), dtype=np.int32)
+    return list(first_seen), indices, data, lengths
+
+
+def _joined(stretches: list[_Counted]) -> tuple[tuple[str, ...], "sparse.csr_matrix"]:
+    """The vocabulary and counts of consecutive stretches: their terms' numbers replaced by the
+    terms' places in the sorted vocabulary of all."""
+    import numpy as np
+    from scipy import sparse
+
+    vocabulary = tuple(sorted(set().union(*(terms for terms, *_ in stretches))))
+    column = {term: index for index, term in enumerate(vocabulary)}
+    indices = [
+        np.fromiter(map(column.__getitem__, terms), np.int32, count=len(terms))[np.frombuffer(numbers, np.int32)]
+        for terms, numbers, _, _ in stretches
+    ]
+    lengths = np.concatenate([[0], *(np.frombuffer(lengths, np.int32) for *_, lengths in stretches)])
     matrix = sparse.csr_matrix(
-        (np.frombuffer(data, np.int32), renumbered[np.frombuffer(indices, np.int32)], np.cumsum(lengths).astype(np.int32)),
+        (np.concatenate([np.frombuffer(data, np.int32) for _, _, data, _ in stretches]), np.concatenate(indices), np.cumsum(lengths).astype(np.int32)),
         shape=(len(lengths) - 1, len(vocabulary)),
     )
     matrix.sort_indices()
@@ -302,43 +334,56 @@ def _vectors(counts: "sparse.csr_matrix") -> "sparse.csr_matrix":
 # --- the most similar papers ---
 
 
-def _best(scores: "np.ndarray", columns: "np.ndarray", count: int) -> tuple["np.ndarray", "np.ndarray"]:
-    """Each row's `count` entries of the highest positive scores, highest first, ties by column
-    (padded with column -1, score 0). Only the entries that reach a bound of the row's
-    `count`-th highest score are sorted: a few more than `count` per row, but for ties."""
+def _best(scores: "np.ndarray", labels: "np.ndarray", count: int, axis: int = 1) -> tuple["np.ndarray", "np.ndarray"]:
+    """Each row's (`axis` 1) or each column's (`axis` 0) `count` entries of the highest positive
+    scores, highest first, ties by label (padded with label -1, score 0). `labels` name the
+    entries: one per entry, or one per place along a row (or column). Only the entries that reach
+    a bound of each line's `count`-th highest score are sorted: a few more than `count` per line,
+    but for ties. Columns are read where they are, not turned into rows (a copy of the square)."""
     import numpy as np
 
-    rows = scores.shape[0]
-    chosen, values = np.full((rows, count), -1, np.int32), np.zeros((rows, count), np.float32)
+    lines = scores.shape[1 - axis]
+    chosen, values = np.full((lines, count), -1, np.int32), np.zeros((lines, count), np.float32)
     if count == 0 or scores.size == 0:
         return chosen, values
-    smallest_positive = np.nextafter(np.float32(0), np.float32(1))
-    row, position = np.nonzero(scores >= np.maximum(_bound(scores, count), smallest_positive)[:, None])
-    found, column = scores[row, position], columns[row, position]
-    order = np.lexsort((column, -found, row))
-    row, found, column = row[order], found[order], column[order]
-    rank = np.arange(len(row)) - np.searchsorted(row, row)  # the place of each entry in its row
+    bound = np.maximum(_bound(scores, count, axis), np.nextafter(np.float32(0), np.float32(1)))
+    # Flat positions: NumPy finds them ~10x faster than (row, column) pairs.
+    row, column = np.divmod(np.flatnonzero(scores >= np.expand_dims(bound, axis)), scores.shape[1])
+    line, place = (row, column) if axis == 1 else (column, row)
+    found = scores[row, column]
+    label = labels[place] if labels.ndim == 1 else labels[row, column]
+    order = np.lexsort((label, -found, line))
+    line, found, label = line[order], found[order], label[order]
+    rank = np.arange(len(line)) - np.searchsorted(line, line)  # the place of each entry in its line
     kept = rank < count
-    chosen[row[kept], rank[kept]], values[row[kept], rank[kept]] = column[kept], found[kept]
+    chosen[line[kept], rank[kept]], values[line[kept], rank[kept]] = label[kept], found[kept]
     return chosen, values
 
 
-def _bound(scores: "np.ndarray", count: int) -> "np.ndarray":
-    """For each row a score that at least `count` of its entries reach (all of them, in a row of
-    fewer): the `count`-th highest of the maxima of its `_STRETCHES` stretches (the maxima are
-    different entries, so `count` of them reach it), or the `count`-th highest entry itself in a
-    short row. It is seldom far below the row's own `count`-th highest."""
+def _bound(scores: "np.ndarray", count: int, axis: int) -> "np.ndarray":
+    """For each line along `axis` a score that at least `count` of its entries reach (all of
+    them, in a line of fewer): the `count`-th highest of the maxima of its `_GROUPS` groups (the
+    entries whose places are the same modulo `_GROUPS`: the maxima are different entries, so
+    `count` of them reach it), or the `count`-th highest entry itself in a short line. It is
+    seldom far below the line's own `count`-th highest."""
     import numpy as np
 
-    rows, width = scores.shape
-    if width < 2 * _STRETCHES or count > _STRETCHES:
+    width = scores.shape[axis]
+    if width < 2 * _GROUPS or count > _GROUPS:
         reach = min(count, width)
-        return np.partition(scores, width - reach, axis=1)[:, width - reach]
-    even = width - width % _STRETCHES
-    maxima = scores[:, :even].reshape(rows, _STRETCHES, -1).max(axis=2)
+        return np.partition(scores, width - reach, axis=axis).take(width - reach, axis=axis)
+    even = width - width % _GROUPS
+    # Groups of interleaved places: each maximum is taken over whole runs of memory (~4x faster
+    # than over a row's stretches of neighbours).
+    if axis == 1:
+        maxima = scores[:, :even].reshape(scores.shape[0], -1, _GROUPS).max(axis=1)
+        rest = scores[:, even:]
+    else:
+        maxima = scores[:even].reshape(-1, _GROUPS, scores.shape[1]).max(axis=0).T
+        rest = scores[even:].T
     if even < width:
-        maxima[:, 0] = np.maximum(maxima[:, 0], scores[:, even:].max(axis=1))
-    return np.partition(maxima, _STRETCHES - count, axis=1)[:, _STRETCHES - count]
+        maxima[:, 0] = np.maximum(maxima[:, 0], rest.max(axis=1))
+    return np.partition(maxima, _GROUPS - count, axis=1)[:, _GROUPS - count]
 
 
 def _best_rows(vectors: "sparse.csr_matrix", rows: "np.ndarray", count: int) -> tuple["np.ndarray", "np.ndarray"]:
@@ -352,7 +397,7 @@ def _best_rows(vectors: "sparse.csr_matrix", rows: "np.ndarray", count: int) -> 
         chosen = rows[start : start + size]
         scores = (vectors[chosen] @ transposed).toarray()
         scores[np.arange(len(chosen)), chosen] = -1  # not itself
-        return _best(scores, np.broadcast_to(np.arange(scores.shape[1], dtype=np.int32), scores.shape), count)
+        return _best(scores, np.arange(scores.shape[1], dtype=np.int32), count)
 
     # SciPy's product and NumPy's partition release the GIL: threads use every core.
     with ThreadPoolExecutor(max_workers=_threads()) as pool:
@@ -363,9 +408,10 @@ def _best_rows(vectors: "sparse.csr_matrix", rows: "np.ndarray", count: int) -> 
 def _best_of_all(vectors: "sparse.csr_matrix", count: int) -> tuple["np.ndarray", "np.ndarray"]:
     """`_best_rows` of every row, each pair's similarity computed once: the papers in squares of
     √`_BLOCK_CELLS` a side, each square on or below the diagonal giving the best of its rows among
-    its columns and, below it, turned, of its columns among its rows; a row's best is the best of
-    what its squares gave, merged as they come. A similarity is the same bits whichever of its two rows it is summed in (the terms the
-    two papers share, in vocabulary order), so this chooses what `_best_rows` does."""
+    its columns and, below it, the best of its columns among its rows; a row's best is the best
+    of what its squares gave, merged as they come. A similarity is the same bits whichever of its
+    two rows it is summed in (the terms the two papers share, in vocabulary order), so this
+    chooses what `_best_rows` does."""
     import numpy as np
 
     papers = vectors.shape[0]
@@ -376,17 +422,16 @@ def _best_of_all(vectors: "sparse.csr_matrix", count: int) -> tuple["np.ndarray"
     blocks = [vectors[start : start + size] for start in starts]
     transposed = [block.T.tocsr() for block in blocks]
 
-    def columns(block: int, rows: int) -> "np.ndarray":
-        return np.broadcast_to(np.arange(starts[block], starts[block] + blocks[block].shape[0], dtype=np.int32), (rows, blocks[block].shape[0]))
+    def papers_of(block: int) -> "np.ndarray":
+        return np.arange(starts[block], starts[block] + blocks[block].shape[0], dtype=np.int32)
 
     def square(pair: tuple[int, int]) -> list[tuple[int, tuple["np.ndarray", "np.ndarray"]]]:
         row_block, column_block = pair
         scores = (blocks[row_block] @ transposed[column_block]).toarray()
         if row_block == column_block:
             np.fill_diagonal(scores, -1)  # not itself
-            return [(row_block, _best(scores, columns(column_block, scores.shape[0]), count))]
-        turned = np.ascontiguousarray(scores.T)
-        return [(row_block, _best(scores, columns(column_block, scores.shape[0]), count)), (column_block, _best(turned, columns(row_block, turned.shape[0]), count))]
+            return [(row_block, _best(scores, papers_of(column_block), count))]
+        return [(row_block, _best(scores, papers_of(column_block), count)), (column_block, _best(scores, papers_of(row_block), count, axis=0))]
 
     found: list[tuple["np.ndarray", "np.ndarray"] | None] = [None] * len(starts)
     # SciPy's product and NumPy's partition release the GIL: threads use every core.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -272,26 +273,37 @@ def test_an_update_equals_a_fresh_computation_across_blocks_and_with_the_sparse_
 
 
 @pytest.mark.parametrize("width", [3, 40, 127, 128, 300, 1000])
-def test_the_best_of_each_row_are_its_highest_positive_scores_ties_by_column(width: int):
-    """`_best` sorts only the entries that reach a bound of each row's fifth score; on rows full
-    of ties and of scores of 0 or below, it chooses what sorting each whole row would."""
+@pytest.mark.parametrize("axis", [1, 0])
+@pytest.mark.parametrize("labels_per", ["entry", "place"])
+def test_the_best_of_each_line_are_its_highest_positive_scores_ties_by_label(width: int, axis: int, labels_per: str):
+    """`_best` sorts only the entries that reach a bound of each row's (or column's) fifth score;
+    on lines full of ties and of scores of 0 or below, it chooses what sorting each whole line
+    would, with labels given per entry (as a merge passes them: in no order) or per place."""
     import numpy as np
 
     from site_gen.related import _best
 
     rng = np.random.default_rng(width)
-    rows, count = 40, 5
-    scores = rng.integers(-1, 4, size=(rows, width)).astype(np.float32) / 4  # -0.25 .. 0.75: many equal, some not positive
-    scores[:5] = 0  # rows with no positive score
-    scores[5:10, 2:] = 0  # rows with fewer positive scores than `count`
-    scores[10:20] = rng.random((10, width), dtype=np.float32)  # rows without ties
-    columns = np.stack([rng.permutation(width) for _ in range(rows)]).astype(np.int32)  # as a merge passes them: in no order
-    chosen, values = _best(scores, columns, count)
-    for row in range(rows):
-        expected = sorted((-score, column) for score, column in zip(scores[row].tolist(), columns[row].tolist()) if score > 0)[:count]
+    lines, count = 40, 5
+    scores = rng.integers(-1, 4, size=(lines, width)).astype(np.float32) / 4  # -0.25 .. 0.75: many equal, some not positive
+    scores[:5] = 0  # lines with no positive score
+    scores[5:10, 2:] = 0  # lines with fewer positive scores than `count`
+    scores[10:20] = rng.random((10, width), dtype=np.float32)  # lines without ties
+    if labels_per == "entry":
+        labels = np.stack([rng.permutation(width) for _ in range(lines)]).astype(np.int32)
+        per_line = labels
+    else:
+        labels = rng.permutation(width).astype(np.int32)
+        per_line = np.broadcast_to(labels, scores.shape)
+    if axis == 1:
+        chosen, values = _best(scores, labels, count)
+    else:  # the same lines as columns
+        chosen, values = _best(np.ascontiguousarray(scores.T), labels if labels.ndim == 1 else np.ascontiguousarray(labels.T), count, axis=0)
+    for line in range(lines):
+        expected = sorted((-score, label) for score, label in zip(scores[line].tolist(), per_line[line].tolist()) if score > 0)[:count]
         padding = count - len(expected)
-        assert chosen[row].tolist() == [column for _, column in expected] + [-1] * padding
-        assert values[row].tolist() == [-score for score, _ in expected] + [0.0] * padding
+        assert chosen[line].tolist() == [label for _, label in expected] + [-1] * padding
+        assert values[line].tolist() == [-score for score, _ in expected] + [0.0] * padding
 
 
 @pytest.mark.parametrize("cells", [1, 7 * 7, 40 * 40, 10**9])
@@ -305,7 +317,7 @@ def test_each_pair_computed_once_chooses_what_every_row_in_full_does(cells: int,
 
     monkeypatch.setattr(site_gen.related, "_BLOCK_CELLS", cells)
     papers = sorted(SEED, key=lambda p: p.id)
-    vectors = _vectors(_counts(_words(paper) for paper in papers)[1])
+    vectors = _vectors(_counts(papers, _words)[1])
     best, scores = _best_of_all(vectors, 5)
     expected_best, expected_scores = _best_rows(vectors, np.arange(len(papers)), 5)
     assert np.array_equal(best, expected_best) and np.array_equal(scores, expected_scores)
@@ -319,3 +331,30 @@ def test_no_papers_have_no_best():
 
     best, scores = _best_of_all(sparse.csr_matrix((0, 3), dtype=np.float32), 5)
     assert best.shape == scores.shape == (0, 5)
+
+
+@pytest.mark.parametrize("cuts", [(), (1,), (50, 51, 120), (0, 173)])
+def test_counts_of_stretches_joined_are_the_counts_of_all(cuts: tuple[int, ...]):
+    """Each worker counts a stretch of papers and numbers its own terms; joined, the stretches
+    give the vocabulary and matrix of one count of all (empty stretches too)."""
+    from site_gen.related import _count_stretch, _joined, _words
+
+    documents = [_words(paper) for paper in SEED]
+    bounds = [0, *cuts, len(documents)]
+    vocabulary, matrix = _joined([_count_stretch(documents[low:high]) for low, high in zip(bounds, bounds[1:])])
+    expected_vocabulary, expected = _joined([_count_stretch(documents)])
+    assert vocabulary == expected_vocabulary == tuple(sorted({term for document in documents for term in document}))
+    assert matrix.shape == expected.shape and matrix.has_sorted_indices
+    for name in ("indptr", "indices", "data"):
+        assert getattr(matrix, name).tolist() == getattr(expected, name).tolist()
+    assert [dict(zip((vocabulary[i] for i in row.indices), row.data.tolist())) for row in matrix] == [
+        dict(Counter(document)) for document in documents
+    ]
+
+
+def test_relations_counted_by_forked_workers_are_those_counted_here(monkeypatch: pytest.MonkeyPatch):
+    import site_gen.related
+
+    here = relate(SEED, 5)
+    monkeypatch.setattr(site_gen.related, "_PARALLEL_FROM", 10)  # the seed list's 173 papers: in workers
+    assert relate(SEED, 5) == here
