@@ -7,7 +7,7 @@ texts differ most. A paper is related to another only if their texts share a wor
 `count` papers are listed. The similarity of every pair is computed exactly, once (a sparse
 matrix product, a square of papers at a time so that memory stays flat), the texts tokenised in
 forked workers and the map computed beside the products: ~1.8-2.1 s at 10,000 papers on two
-cores, and, as every pair is, ~20 times that at 50,000 (bench/relations.py).
+cores and ~27 s at 50,000, where the pairs are 25 times as many (bench/relations.py).
 
 `relate` is given the relations of the build before (from the cache) and returns them as they
 are when no title, abstract or tag changed. When a few papers' texts did, it updates them, and
