@@ -239,7 +239,7 @@ def draft_from_doi(paper: doi.DoiPaper) -> Draft:
     todo.append(_code_hint(paper.abstract or ""))
     return Draft(
         fields={"title": paper.title, "authors": list(paper.authors), "year": paper.year, "venue": paper.venue,
-                "doi": paper.doi, "abstract": paper.abstract},
+                "venue_type": paper.venue_type, "doi": paper.doi, "abstract": paper.abstract},
         todo=tuple(todo),
     )
 

@@ -58,7 +58,9 @@ def stacked_years(years: Sequence[int], series: Sequence[Series], label: str) ->
         f'<svg class="paper-chart" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" '
         f'data-scale="{scale:.6f}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="chart-title">{escape(label)}</title>',
-        f'<desc id="chart-desc">{sum(totals)} papers from {years[0]} to {years[-1]}; the table below the chart gives every number.</desc>'
+        # The text alternative holds every bar's number: the pages that show the chart need no table for it.
+        f'<desc id="chart-desc">{sum(totals)} papers from {years[0]} to {years[-1]}. Per year: '
+        f'{"; ".join(f"{year}: {total}" for year, total in zip(years, totals))}.</desc>'
         if years else '<desc id="chart-desc">No papers yet.</desc>',
     ]
     for value in range(0, axis_top + 1, step):

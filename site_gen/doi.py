@@ -32,6 +32,8 @@ _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(.+)$", re.IGNORECASE)
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 # Crossref's work types whose container is where the paper was published (not a preprint server).
 _PUBLISHED_TYPES = {"journal-article", "proceedings-article", "book-chapter", "book", "monograph", "report"}
+# Those that say what the container is (the papers' venue_type).
+_VENUE_TYPES = {"journal-article": "journal", "proceedings-article": "conference"}
 
 
 class NotADoi(ValueError):
@@ -62,6 +64,7 @@ class DoiPaper:
     year: int | None
     venue: str | None = None
     abstract: str | None = None
+    venue_type: str | None = None  # "journal" or "conference", when the registry says which
 
 
 def parse_doi(text: str) -> str:
@@ -173,6 +176,7 @@ def from_crossref(body: bytes, doi: str) -> DoiPaper:
     return DoiPaper(
         doi=doi, title=title, authors=tuple(dict.fromkeys(name for name in authors if name)), year=_year(message),
         venue=venue, abstract=_abstract_text(abstract if isinstance(abstract, str) else None),
+        venue_type=_VENUE_TYPES.get(message.get("type")) if venue else None,
     )
 
 

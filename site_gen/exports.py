@@ -31,10 +31,14 @@ def papers_json(records: Iterable[object]) -> str:
 # --- BibTeX -----------------------------------------------------------------------------------
 
 _STOPWORDS = frozenset("a an the on of for in to and with towards toward via from by is are do does can".split())
+# A paper without `venue_type` is cited by its venue's name: a conference's or a workshop's says
+# so; a journal's says so too (Journal of, Transactions, Letters), or it is one that machine
+# learning papers cite by name alone. Anything else is taken for a conference.
+_CONFERENCE = re.compile(r"conference|symposium|workshop|meeting|congress", re.IGNORECASE)
 _JOURNAL = re.compile(
-    r"journal|transactions|letters|access|nature|science|neural networks|neurocomputing|"
-    r"\bTMLR\b|\bTPAMI\b|\bTNNLS\b|\bTETCI\b|\bRA-L\b|systems with applications|computing and applications|"
-    r"intelligent systems|\bIJMEMS\b",
+    r"journal|transactions|letters|magazine|review|"
+    r"(?-i:\bIEEE T[A-Z]{2,6}\b|\bIEEE [A-Z]+-L\b|\b(?:JMLR|TMLR|PNAS|IJCV|JAIR)\b)|"  # IEEE TPAMI, IEEE RA-L
+    r"^(?:Nature|Science|Neural Networks|Neural Computation|Neurocomputing|IEEE Access)\b",
     re.IGNORECASE,
 )
 
@@ -127,9 +131,12 @@ def _doi_verbatim(doi: str) -> str:
     return _UNSAFE_IN_VERBATIM.sub(lambda match: f"%{ord(match.group(0)):02X}", doi)
 
 
-def is_journal(venue: str) -> bool:
-    """Whether a venue is a journal rather than a conference or workshop (by its name)."""
-    return bool(_JOURNAL.search(venue))
+def is_journal(paper: Paper) -> bool:
+    """Whether the paper's venue is a journal rather than a conference or workshop: as its
+    `venue_type` says, else as its name suggests."""
+    if paper.venue_type:
+        return paper.venue_type == "journal"
+    return not _CONFERENCE.search(paper.venue) and bool(_JOURNAL.search(paper.venue))
 
 
 def bibtex_entry(paper: Paper, citation_key: str) -> str:
@@ -139,7 +146,7 @@ def bibtex_entry(paper: Paper, citation_key: str) -> str:
         ("year", str(paper.year)),
     ]
     if paper.venue:
-        journal = is_journal(paper.venue)
+        journal = is_journal(paper)
         kind = "article" if journal else "inproceedings"
         fields.append(("journal" if journal else "booktitle", latex(paper.venue)))
     else:
@@ -173,7 +180,7 @@ def ris_entry(paper: Paper) -> str:
     page: abstracts are four fifths of the list's text, and an edit of either would rewrite every
     export."""
     # A paper with no venue is a preprint: an unpublished work.
-    kind = ("JOUR" if is_journal(paper.venue) else "CPAPER") if paper.venue else "UNPB"
+    kind = ("JOUR" if is_journal(paper) else "CPAPER") if paper.venue else "UNPB"
     lines = [("TY", kind), ("TI", paper.title), *(("AU", author) for author in paper.authors), ("PY", str(paper.year))]
     if paper.venue:
         lines.append(("T2", paper.venue))
@@ -196,7 +203,7 @@ def csl_item(paper: Paper, citation_key: str) -> str:
     would guess wrong for many. No abstract, as in ris_entry."""
     item: dict[str, object] = {
         "id": citation_key,
-        "type": ("article-journal" if is_journal(paper.venue) else "paper-conference") if paper.venue else "article",
+        "type": ("article-journal" if is_journal(paper) else "paper-conference") if paper.venue else "article",
         "title": paper.title,
         "author": [{"literal": author} for author in paper.authors],
         "issued": {"date-parts": [[paper.year]]},
@@ -218,7 +225,7 @@ def highwire_tags(paper: Paper) -> tuple[tuple[str, str], ...]:
     tags = [("citation_title", paper.title), *(("citation_author", author) for author in paper.authors),
             ("citation_publication_date", str(paper.year))]
     if paper.venue:
-        tags.append(("citation_journal_title" if is_journal(paper.venue) else "citation_conference_title", paper.venue))
+        tags.append(("citation_journal_title" if is_journal(paper) else "citation_conference_title", paper.venue))
     if paper.arxiv:
         tags.append(("citation_arxiv_id", paper.arxiv))
     if paper.doi:

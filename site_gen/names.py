@@ -18,8 +18,8 @@ from typing import Mapping
 from site_gen.urls import RESERVED_NAMES
 
 _NON_WORD = re.compile(r"[\W_]+")
-# A year (2024, '24), an ordinal (37th, 1st), or a remark in brackets.
-_VENUE_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|(?<!\w)(?:'\d{2}|(?:19|20)\d{2}|\d+(?:st|nd|rd|th))(?!\w)", re.IGNORECASE)
+# A year (2024, '24, also right after the name: NeurIPS'23), an ordinal (37th, 1st), or a remark in brackets.
+_VENUE_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|['’]\d{2}(?!\w)|(?<!\w)(?:(?:19|20)\d{2}|\d+(?:st|nd|rd|th))(?!\w)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)

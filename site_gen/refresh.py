@@ -52,7 +52,7 @@ BACKOFF_SECONDS = 5.0  # then twice that
 DEFAULT_MAX_AGE_DAYS = 7
 
 CACHE_FILE = "refresh.pickle"
-CACHE_HEADER = ("site-gen refresh answers", 1)
+CACHE_HEADER = ("site-gen refresh answers", 2)
 BOT_BRANCH = "bot/refresh"
 
 T = TypeVar("T")
@@ -83,14 +83,16 @@ class Registries:
         except arxiv.ArxivError as error:
             raise RegistryUnavailable(f"could not ask arXiv: {error}") from None
 
-    def venue(self, paper_doi: str) -> str | None:
-        """The container-title of the DOI's record; None when no registry knows the DOI or its
+    def venue(self, paper_doi: str) -> tuple[str | None, str | None]:
+        """The container-title of the DOI's record and whether it is a journal or a conference
+        (None where the record does not say); (None, None) when no registry knows the DOI or its
         record cannot be read (the journal_ref is used instead, if any)."""
         try:
-            return self._patiently("Crossref", CROSSREF_PAUSE_SECONDS,
-                                   lambda: doi.fetch(paper_doi, self.crossref_api, self.datacite_api), doi.DoiUnavailable).venue
+            record = self._patiently("Crossref", CROSSREF_PAUSE_SECONDS,
+                                     lambda: doi.fetch(paper_doi, self.crossref_api, self.datacite_api), doi.DoiUnavailable)
+            return record.venue, record.venue_type
         except (doi.DoiNotFound, doi.DoiUnreadable):
-            return None
+            return None, None
         except doi.DoiUnavailable as error:
             raise RegistryUnavailable(f"could not ask for DOI {paper_doi}: {error}") from None
 
@@ -112,11 +114,11 @@ class Registries:
 
 @dataclass
 class Answers:
-    """What the registries said, by arXiv id ((journal_ref, doi)) and by lower-case DOI (venue),
-    each with the day it was said (an ordinal)."""
+    """What the registries said, by arXiv id ((journal_ref, doi)) and by lower-case DOI (venue,
+    venue type), each with the day it was said (an ordinal)."""
 
     arxiv: dict[str, tuple[int, str | None, str | None]] = field(default_factory=dict)
-    venues: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    venues: dict[str, tuple[int, str | None, str | None]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> "Answers":
@@ -217,9 +219,11 @@ def refresh(project: Project, registries: Registries, answers: Answers, today: d
                 taken_dois.add(arxiv_doi.casefold())
         paper_doi = paper.doi or fields.get("doi")
         if not paper.has_venue:
-            venue = _venue(paper_doi, registries, answers, today) if paper_doi else None
+            venue, venue_type = _venue(paper_doi, registries, answers, today) if paper_doi else (None, None)
             if venue:
                 fields["venue"], sources["venue"] = venue, f"the record of DOI {paper_doi}"
+                if venue_type:
+                    fields["venue_type"], sources["venue_type"] = venue_type, f"the type of DOI {paper_doi}'s record"
             elif journal_ref:
                 fields["venue"], sources["venue"] = journal_ref, "arXiv's journal_ref"
         if fields:
@@ -230,11 +234,11 @@ def refresh(project: Project, registries: Registries, answers: Answers, today: d
     return Outcome(changes, skipped, asked=len(to_ask), from_cache=len({p.arxiv for p in papers}) - len(to_ask))
 
 
-def _venue(paper_doi: str, registries: Registries, answers: Answers, today: dt.date) -> str | None:
+def _venue(paper_doi: str, registries: Registries, answers: Answers, today: dt.date) -> tuple[str | None, str | None]:
     key = paper_doi.casefold()
     if key not in answers.venues:
-        answers.venues[key] = (today.toordinal(), registries.venue(paper_doi))
-    return answers.venues[key][1]
+        answers.venues[key] = (today.toordinal(), *registries.venue(paper_doi))
+    return answers.venues[key][1:]
 
 
 def _changed(paper: Candidate, fields: dict[str, str], sources: dict[str, str], today: dt.date) -> Change:

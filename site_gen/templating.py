@@ -47,6 +47,11 @@ def _authors(authors: tuple[str, ...], limit: int = 6) -> str:
     return ", ".join(authors[: limit - 1]) + f", … +{len(authors) - limit + 1}"
 
 
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    """`{{ count }} {{ count|plural("paper") }}`: "1 paper", "2 papers" (`plural` where it is not noun + s)."""
+    return noun if count == 1 else plural or noun + "s"
+
+
 def _summary(abstract: str, limit: int = 300) -> str:
     """The abstract's first sentence (or its start) for the page's meta description."""
     first = re.split(r"(?<=[.!?])\s", " ".join(abstract.split()), maxsplit=1)[0]
@@ -85,7 +90,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(
         front_matter=_front_matter, link=link_target, attr=html_attribute, fence=code_fence, md=markdown_text, gfm=github_markdown,
-        authors=_authors, summary=_summary, join_lines=_join_lines,
+        authors=_authors, plural=_plural, summary=_summary, join_lines=_join_lines,
         highwire=highwire_tags, json=lambda value: Markup(json.dumps(value, ensure_ascii=False)),
         data_uri=_data_uri,
         # Every page's path and URL from site_gen/urls.py: `paper.id|paper_path|url`,

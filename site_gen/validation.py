@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from functools import cache
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Callable, Iterable
 
 from site_gen import urls
@@ -107,7 +107,13 @@ def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema
     def diag(message: str, hint: str, where: tuple[int, int] = (line, column)) -> Diagnostic:
         return Diagnostic(display_path, where[0], where[1], message, hint)
 
-    if kind == "required":
+    if kind == "required" and not path and "then" in error.schema_path:
+        # The schema's if/then: a field that means nothing without another.
+        needs = re.match(r"'([^']+)'", error.message).group(1)
+        needed_by = next(iter(schema["if"]["required"]))
+        where = document.key_locations.get((needed_by,), (line, column))
+        yield diag(f"{needed_by} is set but the paper has no {needs}", _example_hint(_property_schema(schema, (needs,)), f"add {needs}:, e.g.") + f", or remove {needed_by}", where)
+    elif kind == "required":
         missing = re.match(r"'([^']+)'", error.message).group(1)
         sub = schema if not path else _property_schema(schema, path)
         missing_prop = sub.get("properties", {}).get(missing, {})
@@ -156,6 +162,11 @@ def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema
         yield diag(f"{label} has {len(value)} entries; at most {error.validator_value} are allowed", "keep the most specific ones")
     elif kind == "minProperties":
         yield diag(f"{label} is empty", "remove it, or add label: https://... entries")
+    elif kind == "enum":
+        allowed = [str(option) for option in error.validator_value]
+        suggestion = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
+        hint = f"did you mean {suggestion[0]!r}?" if suggestion else f"write one of them, or leave {path[-1]} out"
+        yield diag(f"{label} is {value!r}; it must be one of: {', '.join(allowed)}", hint)
     elif kind in ("minimum", "maximum"):
         yield diag(f"{label} {value} is out of range", _example_hint(prop))
     elif kind == "format":
@@ -502,28 +513,35 @@ def near_title_keys(title: str) -> tuple[int, ...]:
 
 def near_duplicate_diagnostics(papers: Iterable[Any], locate: Callable[[str], YamlDocument]) -> list[Diagnostic]:
     """Warnings for titles nearly the same as an earlier file's (not the same: that is an error),
-    on the later file, naming the first. `papers` are the reader's PaperKeys."""
-    first_with: dict[int, Any] = {}
-    candidates: dict[str, list[Any]] = {}
+    on the later file, naming the earlier one most like it. `papers` are the reader's PaperKeys."""
+    earlier_with: dict[int, list[Any]] = {}
+    candidates: dict[str, dict[str, None]] = {}  # a file -> the earlier files it may repeat, in order
     for paper in sorted(papers, key=attrgetter("source")):
         for key in paper.near_title_keys:
-            other = first_with.setdefault(key, paper)
-            if other is not paper and other.title_digest != paper.title_digest and other not in candidates.get(paper.source, ()):
-                candidates.setdefault(paper.source, []).append(other)
+            # Every earlier file that shares a key, not only the first: that one may be a title one
+            # word apart that reads otherwise, and a later one the same paper.
+            for other in earlier_with.get(key, ()):
+                if other.title_digest != paper.title_digest:
+                    candidates.setdefault(paper.source, {})[other.source] = None
+            earlier_with.setdefault(key, []).append(paper)
     found = []
     for source, others in candidates.items():
         document = locate(source)
         title = normalised_title(document.data["title"])
-        for other in others:
-            other_title = locate(other.source).data["title"]
-            if difflib.SequenceMatcher(None, title, normalised_title(other_title), autojunk=False).ratio() >= _NEAR_TITLE_RATIO:
-                line, column = document.location(("title",))
-                found.append(Diagnostic(
-                    source, line, column, f"title nearly the same as {other.source}'s ({other_title!r})",
-                    "if it is the same paper, delete this file or merge the two; if not, nothing to do",
-                    severity="warning",
-                ))
-                break
+        titles = ((other_source, locate(other_source).data["title"]) for other_source in others)
+        # The earlier file most like this one (`max` keeps the first of equally close ones).
+        ratio, other_source, other_title = max(
+            ((difflib.SequenceMatcher(None, title, normalised_title(other_title), autojunk=False).ratio(), other_source, other_title)
+             for other_source, other_title in titles),
+            key=itemgetter(0),
+        )
+        if ratio >= _NEAR_TITLE_RATIO:
+            line, column = document.location(("title",))
+            found.append(Diagnostic(
+                source, line, column, f"title nearly the same as {other_source}'s ({other_title!r})",
+                "if it is the same paper, delete this file or merge the two; if not, nothing to do",
+                severity="warning",
+            ))
     return found
 
 

@@ -60,6 +60,8 @@ def test_scripts_without_latin_letters_keep_their_words_and_no_key_is_a_folders_
     ("NeurIPS 2023", "NeurIPS"),
     ("NeurIPS 2024 (oral)", "NeurIPS"),
     ("ICLR '24", "ICLR"),
+    ("NeurIPS'23", "NeurIPS"),  # the year written right after the name
+    ("ICML’24 Workshop on Long Context", "ICML Workshop on Long Context"),
     ("The 37th AAAI Conference on Artificial Intelligence", "The AAAI Conference on Artificial Intelligence"),
     ("NeurIPS 2022 Workshop on Meta-Learning", "NeurIPS Workshop on Meta-Learning"),
     ("Nature Computational Science 2025", "Nature Computational Science"),
@@ -115,6 +117,9 @@ def test_a_year_page_lists_exactly_that_years_papers(seed):
     for year in years:
         listed = linked_papers((docs / "years" / f"{year}.md").read_text(encoding="utf-8"))
         assert sorted(listed) == sorted(paper_id for paper_id, fields in papers.items() if fields["year"] == year)
+        count = years[year]
+        assert f"\n{count} {'paper' if count == 1 else 'papers'} · [all years]" in (docs / "years" / f"{year}.md").read_text(encoding="utf-8")
+    assert 1 in years.values()  # the seed list has a year of one paper: "1 paper", not "1 papers"
     # Paper pages link their year.
     assert '<a href="../../years/2024/" data-pagefind-filter="year">2024</a>' in (docs / "papers" / "galore.md").read_text(encoding="utf-8")
 
@@ -188,6 +193,11 @@ def test_the_timeline_has_one_bar_per_year_as_high_as_its_papers(seed, page):
     years = Counter(fields["year"] for fields in papers.values())
     bars = chart.findall(f"{SVG}g")
     assert [int(bar.get("data-year")) for bar in bars] == list(range(min(years), max(years) + 1))  # every year, oldest first
+    # The text alternative gives every bar's number, on either page.
+    every_year = range(min(years), max(years) + 1)
+    assert chart.find(f"{SVG}desc").text == (
+        f"{len(papers)} papers from {min(years)} to {max(years)}. Per year: " + "; ".join(f"{year}: {years[year]}" for year in every_year) + "."
+    )
     taxonomy = yaml.safe_load((REPO_ROOT / "papers" / "_taxonomy.yml").read_text(encoding="utf-8"))
     titles = {term["slug"]: term["title"] for term in taxonomy["categories"]}
     for bar in bars:

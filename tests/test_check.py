@@ -34,6 +34,10 @@ def test_valid_list_passes_with_summary(paper_list: PaperList):
 CASES = [
     ("syntax error", replace("venue: ICML 2024", "venue: [ICML"), 7, "invalid YAML"),
     ("unquoted colon", replace('title: "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"', "title: GaLore: Memory"), 1, "invalid YAML"),
+    ("venue type not one of the two", replace("venue: ICML 2024", "venue: ICML 2024\nvenue_type: jornal"), 7,
+     "venue type is 'jornal'; it must be one of: journal, conference — did you mean 'journal'?"),
+    ("venue type without a venue", replace("venue: ICML 2024", "venue_type: journal"), 6,
+     "venue_type is set but the paper has no venue — add venue:, e.g.: ICML 2024, or remove venue_type"),
     ("empty file", "", 1, "file is empty"),
     ("only a comment", "# nothing here\n", 1, "file is empty"),
     ("top level list", "- title: x\n", 1, "must be a mapping"),
@@ -199,6 +203,20 @@ def test_related_titles_are_not_near_duplicates(paper_list: PaperList, title: st
         'title: "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"', f"title: {title!r}"))
     result = paper_list.check()
     assert result.exit_code == 0 and ": warning: " not in result.stderr, result.stderr
+
+
+def test_a_near_duplicate_is_found_past_an_earlier_title_one_word_apart(paper_list: PaperList):
+    """The first file sharing a title-but-one-word with a later one need not be its near
+    duplicate: the later file is still compared with the others, and named with the closest."""
+    base = replace('"2403.03507"', '"2403.99999"')
+    title = 'title: "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"'
+    paper_list.write("aaa", base.replace(title, 'title: "Sparse Memory Transformers for Streaming Supercalifragilisticexpialidocious"').replace("2403.99999", "2403.99991"))
+    paper_list.write("bbb", base.replace(title, 'title: "Sparse Memory Transformers for Streaming Video"').replace("2403.99999", "2403.99992"))
+    paper_list.write("ccc", base.replace(title, 'title: "Sparse Memory Transformers for Streaming Videos"').replace("2403.99999", "2403.99993"))
+    result = paper_list.check()
+    assert result.exit_code == 0 and errors_of(result) == []
+    warnings = [line.split(": warning: ")[0] + " " + line.split("'s (")[0].split("as ")[-1] for line in result.stderr.splitlines() if ": warning: " in line]
+    assert warnings == ["papers/ccc.yml:1:8 papers/bbb.yml"]
 
 
 def test_the_seed_list_has_no_near_duplicate_titles():

@@ -48,7 +48,7 @@ def test_a_journal_article_from_crossref():
     assert paper == DoiPaper(
         doi="10.1109/TNN.2008.2005605", title="The Graph Neural Network Model",
         authors=("F. Scarselli", "M. Gori", "Ah Chung Tsoi", "M. Hagenbuchner", "G. Monfardini"), year=2009,
-        venue="IEEE Transactions on Neural Networks",
+        venue="IEEE Transactions on Neural Networks", venue_type="journal",
         abstract=(
             "Many underlying relationships among data in several areas of science and engineering, e.g., computer vision, "
             "molecular chemistry, molecular biology, pattern recognition, and data mining, can be represented in terms of "
@@ -64,13 +64,14 @@ def test_a_proceedings_article_from_crossref_with_a_subtitle_a_consortium_and_ja
     assert paper.authors == ("José Müller-Ödegaard", "Li Wei", "The Memory Consortium")
     assert paper.year == 2022
     assert paper.venue == "Proceedings of the 28th ACM SIGKDD Conference on Knowledge Discovery and Data Mining"
+    assert paper.venue_type == "conference"
     assert paper.abstract == ("Memory-augmented agents keep what they learn & reuse it across tasks: we show that a retrieval "
                               "memory of past episodes halves the samples needed. Code is released.")
 
 
 def test_a_preprint_from_crossref_has_no_venue():
     paper = from_crossref(recorded("crossref", "10.1101/2023.01.01.522400"), "10.1101/2023.01.01.522400")
-    assert (paper.venue, paper.year, paper.abstract) == (None, 2023, None)
+    assert (paper.venue, paper.venue_type, paper.year, paper.abstract) == (None, None, 2023, None)
 
 
 def test_a_record_from_datacite():

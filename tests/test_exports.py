@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from site_gen.catalog import Catalog
-from site_gen.exports import bibtex_entry, citation_keys, feed_xml, is_journal, record_json, ris_entry
+from site_gen.exports import bibtex_entry, citation_keys, csl_item, feed_xml, highwire_tags, is_journal, record_json, ris_entry
 from site_gen.markup import github_markdown
 from site_gen.records import Paper, Taxonomy, Term, freeze
 from site_gen.templating import _authors, render
@@ -245,6 +245,35 @@ def test_a_preprint_is_an_unpublished_work_in_ris():
     assert record["type_of_reference"] == "UNPB" and "secondary_title" not in record
 
 
+@pytest.mark.parametrize("venue, journal", [
+    ("Neural Computation 1997", True), ("JMLR 2020", True), ("IEEE TPAMI 2024", True), ("IEEE RA-L 2025", True),
+    ("Nature Machine Intelligence 2023", True), ("Journal of Machine Learning Research 2021", True),
+    ("International Joint Conference on Neural Networks (IJCNN) 2023", False), ("NeurIPS 2023", False),
+    ("ICML 2024 Workshop on Long-Context Foundation Models", False), ("Advances in Neural Information Processing Systems 2017", False),
+])
+def test_without_a_venue_type_a_venue_is_cited_as_its_name_suggests(venue: str, journal: bool):
+    paper = Paper("p", "p.yml", freeze({"title": "T", "authors": ["A B"], "year": 2024, "venue": venue, "arxiv": "2401.00001", "tags": ["llm"]}))
+    [entry] = read_bibtex(bibtex_entry(paper, "b2024t")).values()
+    [record] = rispy.loads(ris_entry(paper))
+    assert (entry.entry_type, record["type_of_reference"], is_journal(paper)) == (("article", "JOUR", True) if journal else ("inproceedings", "CPAPER", False))
+
+
+@pytest.mark.parametrize("venue_type, bibtex, ris, csl, highwire", [
+    ("journal", "article", "JOUR", "article-journal", "citation_journal_title"),
+    ("conference", "inproceedings", "CPAPER", "paper-conference", "citation_conference_title"),
+])
+def test_a_venue_type_decides_how_every_export_cites_the_venue(venue_type: str, bibtex: str, ris: str, csl: str, highwire: str):
+    # Names that suggest the other kind: the field wins.
+    venue = "Workshop Journal of Memory 2024" if venue_type == "journal" else "Transactions Conference 2024"
+    paper = Paper("p", "p.yml", freeze({"title": "T", "authors": ["A B"], "year": 2024, "venue": venue, "venue_type": venue_type,
+                                        "arxiv": "2401.00001", "tags": ["llm"]}))
+    [entry] = read_bibtex(bibtex_entry(paper, "b2024t")).values()
+    assert entry.entry_type == bibtex and from_latex(entry["journal" if bibtex == "article" else "booktitle"]) == venue
+    assert rispy.loads(ris_entry(paper))[0]["type_of_reference"] == ris
+    assert json.loads(csl_item(paper, "b2024t"))["type"] == csl
+    assert (highwire, venue) in highwire_tags(paper)
+
+
 def test_csl_json_reads_back_field_by_field(built):
     listing, papers = built
     items = json.loads(output(listing, "papers.csl.json"))
@@ -290,7 +319,7 @@ def test_paper_pages_carry_highwire_tags_that_are_the_record(built):
                     ("citation_publication_date", "2024")]
         assert tags[:len(expected)] == expected, paper_id
         named = dict(tags[len(expected):])
-        venue_tag = "citation_journal_title" if is_journal(fields["venue"]) else "citation_conference_title"
+        venue_tag = "citation_journal_title" if is_journal(Paper(paper_id, "", fields)) else "citation_conference_title"
         assert named.pop(venue_tag) == one_line(fields["venue"])
         if "arxiv" in fields:
             assert named.pop("citation_arxiv_id") == fields["arxiv"]

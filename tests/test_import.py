@@ -249,6 +249,7 @@ def test_bibtex_and_csl_json_import_into_a_list_that_builds(import_list: PaperLi
         "authors": ["Ian Goodfellow", "Jean Pouget-Abadie", "Jérôme Möller", "OpenAI"],
         "year": 2014,
         "venue": "Advances in Neural Information Processing Systems 2014",  # through the @string macro
+        "venue_type": "conference",  # an @inproceedings
         "arxiv": "1406.2661",
         "category": "training",  # from the map
         "tags": ["vision", "llm"],  # from the map, and LLM is the list's tag llm
@@ -261,11 +262,13 @@ def test_bibtex_and_csl_json_import_into_a_list_that_builds(import_list: PaperLi
     assert (gcn["category"], gcn["tags"]) == ("training", ["low-rank"])  # keywords that are the list's slugs
     dnc = papers["hybrid-computing-using-neural"]
     assert (dnc["doi"], dnc["venue"], dnc["category"], dnc["tags"]) == ("10.1038/nature20101", "Nature 2016", "agents", ["llm"])
+    assert dnc["venue_type"] == "journal"  # an @article
 
     transformer = papers["attention-all-you-need"]
     assert transformer["authors"] == ["Ashish Vaswani", "Łukasz Kaiser", "Google Brain"]
     assert transformer["arxiv"] == "1706.03762" and "doi" not in transformer and "url" not in transformer  # arXiv's own DOI and link
     assert transformer["venue"] == "Advances in Neural Information Processing Systems 2017"
+    assert transformer["venue_type"] == "conference"  # a paper-conference
     assert transformer["tags"] == ["llm"] and transformer["category"] == "training"  # the tag from its keywords, the category suggested
     reflexion = papers["reflexion"]
     assert reflexion["url"] == "https://openreview.net/forum?id=vAElhFcKW6" and reflexion["venue"] == "NeurIPS 2023"
@@ -279,6 +282,9 @@ def test_bibtex_and_csl_json_import_into_a_list_that_builds(import_list: PaperLi
     assert_on_its_page(site, "hybrid-computing-using-neural", dnc["title"], "Alex Graves", "Nature 2016")
     assert_on_its_page(site, "attention-all-you-need", "Attention Is All You Need", "Łukasz Kaiser", transformer["venue"])
     assert_on_its_page(site, "reflexion", reflexion["title"], "Noah Shinn", "NeurIPS 2023")
+    # The exports cite each as its source's entry type said.
+    bib = (site / "papers.bib").read_text(encoding="utf-8")
+    assert "@inproceedings{goodfellow2014generative," in bib and "@article{graves2016hybrid," in bib
 
 
 def test_the_summary_names_duplicates_and_failures_with_their_lines(import_list: PaperList, tmp_path: Path):

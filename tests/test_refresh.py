@@ -35,6 +35,8 @@ EXPECTED_INSERTIONS = {
     "atlas.yml": [
         # Longer than 80 characters: folded, as the project's writer writes long text.
         ("year: 2025\n", "venue: >-\n  Proceedings of the 28th ACM SIGKDD Conference on Knowledge Discovery and Data Mining\n"),
+        # Crossref's record is a proceedings-article.
+        ("Knowledge Discovery and Data Mining\n", "venue_type: conference\n"),
         ("arxiv: '2505.23735'\n", "doi: 10.1145/3534678.3539321\n"),
     ],
     "axial-attention.yml": [
@@ -187,7 +189,8 @@ def test_github_format_writes_the_table_for_the_pull_request(seed: Path, waits: 
     assert "| File | Field | New value | From |" in body
     # A `|` in arXiv's text would end the cell; GitHub's Markdown is escaped.
     assert "| papers/axial-attention.yml | venue | J. Example Res. 12 (2020) 3\\|4: \"axial\" | arXiv's journal\\_ref |" in body
-    assert body.count("\n| papers/") == 6
+    assert "| papers/atlas.yml | venue_type | conference | the type of DOI 10.1145/3534678.3539321's record |" in body
+    assert body.count("\n| papers/") == 7
     assert outputs.read_text(encoding="utf-8") == "changed=4\nbranch=\n"
 
 

@@ -28,6 +28,7 @@ class Entry:
     authors: tuple[str, ...] = ()
     year: int | str | None = None
     venue: str | None = None
+    venue_type: str | None = None  # "journal" or "conference", where the source says which
     arxiv: str | None = None
     doi: str | None = None
     url: str | None = None

@@ -23,6 +23,8 @@ from site_gen.importers import Entry, Reading, fields
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 _LATEX = LatexNodes2Text()
+# The entry types that say what their venue is (BibTeX's and biblatex's).
+_VENUE_TYPES = {"article": "journal", "inproceedings": "conference", "conference": "conference"}
 
 
 def read(text: str, source: str) -> Reading:
@@ -65,6 +67,7 @@ def _entry(block: BibEntry, source: str) -> Entry | Diagnostic:
         authors=fields.names([_decoded(name) for name in authors] if isinstance(authors, list) else []),
         year=year,
         venue=fields.venue(_decoded(values.get("booktitle") or values.get("journal") or values.get("journaltitle")), year),
+        venue_type=_VENUE_TYPES.get(block.entry_type.lower()),
         arxiv=arxiv,
         doi=doi,
         url=url,

@@ -110,6 +110,7 @@ def _record(entry: Entry, category: str | None, tags: tuple[str, ...], today: dt
         "authors": list(entry.authors),
         "year": entry.year,
         "venue": entry.venue,
+        "venue_type": entry.venue_type if entry.venue else None,
         "arxiv": entry.arxiv,
         "doi": entry.doi,
         "url": entry.url,

@@ -15,6 +15,8 @@ from site_gen.diagnostics import Diagnostic
 from site_gen.importers import Entry, Reading, fields
 
 _WHITESPACE = re.compile(r"\s*")
+# The item types that say what their container is.
+_VENUE_TYPES = {"article-journal": "journal", "paper-conference": "conference"}
 _NAME_PARTS = ("given", "dropping-particle", "non-dropping-particle", "family", "suffix")
 
 
@@ -71,6 +73,7 @@ def _entry(item: Any, number: int, source: str, line: int, column: int) -> Entry
         authors=fields.names([_name(author) for author in item.get("author") or [] if isinstance(author, dict)]),
         year=published,
         venue=fields.venue(_first(item.get("container-title")) or item.get("event-title"), published),
+        venue_type=_VENUE_TYPES.get(item.get("type")),
         arxiv=arxiv,
         doi=doi,
         url=url,

@@ -62,6 +62,7 @@ def read_page(text: str, source: str) -> Reading:
         authors=fields.names(data.get("authors") or data.get("author")),
         year=published,
         venue=fields.venue(data.get("conference") or data.get("journal"), published),
+        venue_type="conference" if data.get("conference") else "journal" if data.get("journal") else None,
         arxiv=arxiv,
         doi=doi,
         url=url,
