@@ -70,7 +70,7 @@ def preview(tmp_path):
 
 
 def edit(paper: Path, note: str) -> None:
-    time.sleep(1)  # MkDocs' watcher polls every 0.5 s: a change is seen once
+    time.sleep(1)  # the previous rebuild is over: a change is seen once
     text = paper.read_text(encoding="utf-8")
     paper.write_text(text.split("\nnote:")[0].rstrip("\n") + f"\nnote: {note}\n", encoding="utf-8")
 
@@ -106,3 +106,39 @@ def test_a_broken_edit_is_reported_and_the_next_good_one_shows(preview):
     paper.write_text(original, encoding="utf-8")
     edit(paper, "Fixed and edited.")
     wait_for(f"{base}/papers/{PAPER}/", "Fixed and edited.")
+
+
+def test_the_config_file_is_still_watched_once_the_sources_are_watched_by_events(preview):
+    root, base, log = preview
+    builds = log.read_text(encoding="utf-8").count("Building documentation")
+    time.sleep(1)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n# a saved edit of the config\n", encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while log.read_text(encoding="utf-8").count("Building documentation") == builds:
+        assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+        time.sleep(0.2)
+
+
+def test_watched_paths_move_from_polling_to_file_events(tmp_path):
+    from mkdocs.livereload import LiveReloadServer
+    from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
+    from site_gen.mkdocs.serve import watch_by_events
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\n", encoding="utf-8")
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    server.watch(str(tmp_path))
+    server.watch(str(config))
+    server.watch(str(tmp_path))  # twice, as two plugins may
+    assert type(server.observer) is PollingObserver
+    watch_by_events(server)
+    assert type(server.observer) is Observer and Observer is not PollingObserver  # inotify here, on Linux
+    assert server._watched_paths == {str(tmp_path): 2, str(config): 1}
+    assert sorted(getattr(e.watch, "raw_path", e.watch.path) for e in server.observer.emitters) == [str(tmp_path), str(config)]
+    server.unwatch(str(tmp_path))
+    server.unwatch(str(tmp_path))
+    server.unwatch(str(config))
+    assert not server.observer.emitters
