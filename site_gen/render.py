@@ -239,15 +239,19 @@ def listing_page(
     path = urls.term(kind, term.slug)
     compact = len(papers) > abstracts_up_to
     tags = _terms(taxonomy.tags)
-    years: dict[int, list[MarkupPiece]] = {}
-    for paper, links in zip(papers, author_links):  # newest first
-        paper_tags = tuple(tags[tag] for tag in paper.tags)
-        entry = memo.piece("entry.md.j2", paper, tags=paper_tags, author_links=links, base=_LISTING_BASE, with_abstract=not compact)
-        years.setdefault(paper.year, []).append(entry)
-    yield PageSpec(path, "listing.md.j2", dict(
-        kind=kind, term=term, count=len(papers), compact=compact,
-        years=tuple((year, tuple(entries)) for year, entries in years.items()), root=urls.root(path),
-    ), by_content=compact)
+    by_year: dict[int, list[int]] = {}
+    for position, paper in enumerate(papers):  # newest first
+        by_year.setdefault(paper.year, []).append(position)
+    years = tuple(
+        (year, memo.stretches(
+            "entry.md.j2", tuple(papers[index] for index in positions),
+            each={"tags": tuple(tuple(tags[tag] for tag in papers[index].tags) for index in positions),
+                  "author_links": tuple(author_links[index] for index in positions)},
+            base=_LISTING_BASE, with_abstract=not compact,
+        ))
+        for year, positions in by_year.items()
+    )
+    yield PageSpec(path, "listing.md.j2", dict(kind=kind, term=term, count=len(papers), compact=compact, years=years, root=urls.root(path)), by_content=compact)
 
 
 def all_papers_page(memo: Memo, papers: tuple[Paper, ...], taxonomy: Taxonomy) -> Iterator[PageSpec]:
@@ -255,29 +259,31 @@ def all_papers_page(memo: Memo, papers: tuple[Paper, ...], taxonomy: Taxonomy) -
     path = urls.ALL_PAPERS
     base = urls.base(path)
     categories = _terms(taxonomy.categories)
-    rows = tuple(memo.piece("paper_row.md.j2", paper, category=categories[paper.category], base=base) for paper in papers)
-    yield PageSpec(path, "all_papers.md.j2", dict(count=len(rows), rows=rows, root=urls.root(path)), by_content=True)
+    rows = memo.stretches("paper_row.md.j2", papers, each={"category": tuple(categories[paper.category] for paper in papers)}, base=base)
+    yield PageSpec(path, "all_papers.md.j2", dict(count=len(papers), rows=rows, root=urls.root(path)), by_content=True)
+
+
+# The exports hold every paper's piece in Stretches (site_gen/incremental/memo.py): an edit makes
+# again the pieces of its stretch of papers, not of all.
 
 
 def papers_json_file(memo: Memo, papers: tuple[Paper, ...]) -> Iterator[PageSpec]:
-    records = tuple(memo.piece(record_json, paper) for paper in papers)
-    yield PageSpec(urls.PAPERS_JSON, papers_json, dict(records=records), by_content=True)
+    yield PageSpec(urls.PAPERS_JSON, papers_json, dict(records=memo.stretches(record_json, papers)), by_content=True)
 
 
 def papers_bib_file(memo: Memo, papers: tuple[Paper, ...], citation_keys: tuple[str, ...]) -> Iterator[PageSpec]:
     """Every paper's entry in citation-key order (`papers` and their `citation_keys` sorted so)."""
-    entries = tuple(_bibtex(memo, paper, citation_key) for paper, citation_key in zip(papers, citation_keys))
+    entries = memo.stretches(bibtex_entry, papers, each={"citation_key": citation_keys})
     yield PageSpec(urls.PAPERS_BIB, papers_bib, dict(entries=entries), by_content=True)
 
 
 def papers_ris_file(memo: Memo, papers: tuple[Paper, ...]) -> Iterator[PageSpec]:
-    entries = tuple(memo.piece(ris_entry, paper) for paper in papers)
-    yield PageSpec(urls.PAPERS_RIS, papers_ris, dict(entries=entries), by_content=True)
+    yield PageSpec(urls.PAPERS_RIS, papers_ris, dict(entries=memo.stretches(ris_entry, papers)), by_content=True)
 
 
 def papers_csl_file(memo: Memo, papers: tuple[Paper, ...], citation_keys: tuple[str, ...]) -> Iterator[PageSpec]:
     """CSL-JSON items, identified by the papers' citation keys (in that order)."""
-    items = tuple(memo.piece(csl_item, paper, citation_key=key) for paper, key in zip(papers, citation_keys))
+    items = memo.stretches(csl_item, papers, each={"citation_key": citation_keys})
     yield PageSpec(urls.PAPERS_CSL, papers_json, dict(records=items), by_content=True)
 
 

@@ -498,6 +498,8 @@ def title_digest(title: str) -> bytes:
 # spelled otherwise) and read alike character by character. Titles of fewer words say too little.
 _NEAR_TITLE_MIN_WORDS = 4
 _NEAR_TITLE_RATIO = 0.85
+# Earlier files a title is compared with, at most.
+_NEAR_CANDIDATES = 8
 
 
 def near_title_keys(title: str) -> tuple[int, ...]:
@@ -514,18 +516,30 @@ def near_title_keys(title: str) -> tuple[int, ...]:
 def near_duplicate_diagnostics(papers: Iterable[Any], locate: Callable[[str], YamlDocument]) -> list[Diagnostic]:
     """Warnings for titles nearly the same as an earlier file's (not the same: that is an error),
     on the later file, naming the earlier one most like it. `papers` are the reader's PaperKeys."""
-    earlier_with: dict[int, list[Any]] = {}
+    # The first file with each key, and the later ones where keys are shared (rare: a list in
+    # every entry would cost more than the rest of this check).
+    first_with: dict[int, Any] = {}
+    later_with: dict[int, list[Any]] = {}
     candidates: dict[str, dict[str, None]] = {}  # a file -> the earlier files it may repeat, in order
     for paper in sorted(papers, key=attrgetter("source")):
         for key in paper.near_title_keys:
-            # Every earlier file that shares a key, not only the first: that one may be a title one
-            # word apart that reads otherwise, and a later one the same paper.
-            for other in earlier_with.get(key, ()):
-                if other.title_digest != paper.title_digest:
-                    candidates.setdefault(paper.source, {})[other.source] = None
-            earlier_with.setdefault(key, []).append(paper)
+            first = first_with.setdefault(key, paper)
+            if first is paper:
+                continue
+            # The earlier files that share the key, not only the first: that one may be a title
+            # one word apart that reads otherwise, and a later one the same paper. A few of them:
+            # a list of titles that all differ in one word (Report 1, Report 2, ...) stays linear.
+            later = later_with.setdefault(key, [])
+            compared = candidates.setdefault(paper.source, {})
+            for other in (first, *later):
+                if other.title_digest != paper.title_digest and len(compared) < _NEAR_CANDIDATES:
+                    compared[other.source] = None
+            if len(later) < _NEAR_CANDIDATES:
+                later.append(paper)
     found = []
     for source, others in candidates.items():
+        if not others:
+            continue
         document = locate(source)
         title = normalised_title(document.data["title"])
         titles = ((other_source, locate(other_source).data["title"]) for other_source in others)

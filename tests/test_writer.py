@@ -400,6 +400,43 @@ def test_a_copied_project_builds_incrementally_again_after_one_build(tmp_path: P
     assert tree_digest(copied.root / "build/docs") == tree_digest(cold / "build/docs")
 
 
+def test_an_edit_remakes_the_pieces_of_one_stretch_of_each_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The exports and the table of all papers hold their papers' pieces in stretches of
+    STRETCH (site_gen/incremental/memo.py): after an edit of one paper, a build asks for the pieces
+    of that paper's stretch, not of every paper, and writes what a cold build writes."""
+    import site_gen.incremental.memo as memo
+
+    words = ["amber", "birch", "cedar", "dune", "ember", "fjord", "grove", "heath", "inlet", "jade"]
+    listing = PaperList(tmp_path / "list")
+    papers = 2 * memo.STRETCH + 50
+    for number in range(papers):
+        title = " ".join(words[int(digit)] for digit in f"{number:03d}")
+        listing.write(f"p{number:03d}", VALID_PAPER.replace("GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection", f"Recall of {title} memories")
+                      .replace('"2403.03507"', f'"2403.{10000 + number}"'))
+    build(Project(listing.root))
+    made: list[tuple[str, tuple[str, ...]]] = []  # the stretches whose pieces were asked for: (what makes them, their papers)
+    real_pieces = memo.Stretch.pieces
+
+    def pieces(stretch: memo.Stretch):
+        if stretch._pieces is None:
+            made.append((memo._name(stretch.make), tuple(paper.id for paper in stretch.papers)))
+        return real_pieces(stretch)
+
+    monkeypatch.setattr(memo.Stretch, "pieces", pieces)
+    edited = listing.root / "papers" / "p123.yml"
+    edited.write_text(edited.read_text(encoding="utf-8") + "note: A curator's remark.\n", encoding="utf-8")
+    report = build(Project(listing.root))
+    # The note is in papers.json only, which is written again from every paper's piece.
+    assert "papers.json" in report.written and not {"papers.bib", "papers.ris", "papers.csl.json", "papers/index.md"} & set(report.written)
+    for export in ("site_gen.exports.bibtex_entry", "site_gen.exports.ris_entry", "site_gen.exports.csl_item", "paper_row.md.j2"):
+        [stretch] = [papers for make, papers in made if make == export]
+        assert "p123" in stretch and len(stretch) == memo.STRETCH, export
+    cold = tmp_path / "cold"
+    shutil.copytree(listing.root, cold, ignore=shutil.ignore_patterns("build"))
+    build(Project(cold))
+    assert tree_digest(listing.root / "build/docs") == tree_digest(cold / "build/docs")
+
+
 def test_the_live_preview_reports_a_file_system_failure_in_one_line(paper_list):
     """`mkdocs serve` regenerates through the plugin: a build folder it cannot write is a
     PluginError (MkDocs prints it as one line and keeps serving), never a traceback."""

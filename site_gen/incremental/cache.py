@@ -33,13 +33,15 @@ class BuildCache:
         self._small_pieces = LazyPickledDict(cache_dir / _SMALL_PIECES_FILE, version)
         self._cache_dir, self._version = cache_dir, version
         self._sections_path = cache_dir / _SECTIONS_FILE
-        self._sections = load_pickle(self._sections_path, version) or {}
-        self._memo = Memo({}, self._pieces, self._small_pieces, self.manifest.is_current, self._sections)
+        # What the last build's sections and stretches gave (Memo.used_sections, used_stretch_digests).
+        saved = load_pickle(self._sections_path, version)
+        self._sections, self._stretch_digests = saved if isinstance(saved, tuple) and len(saved) == 2 else ({}, {})
+        self._memo = Memo({}, self._pieces, self._small_pieces, self.manifest.is_current, self._sections, self._stretch_digests)
         self._relations: Relations | None = None
 
     def memo(self, content_keys: Mapping[str, bytes]) -> Memo:
         """The memo for a catalog whose papers' files have these content keys (by paper id)."""
-        self._memo = Memo(content_keys, self._pieces, self._small_pieces, self.manifest.is_current, self._sections)
+        self._memo = Memo(content_keys, self._pieces, self._small_pieces, self.manifest.is_current, self._sections, self._stretch_digests)
         return self._memo
 
     def relations(self) -> Relations | None:
@@ -52,12 +54,12 @@ class BuildCache:
 
     def save(self) -> None:
         """Keep what this build added; pieces of files that no longer exist are dropped, and
-        sections that this build did not make."""
+        sections and stretches that this build did not make."""
         current = set(self._memo.content_keys.values())
         for store in (self._pieces, self._small_pieces):
             if store.added:
                 store.save(keep=lambda key: key[0] in current)
-        if self._memo.used_sections != self._sections:
-            save_pickle(self._sections_path, self._version, self._memo.used_sections)
+        if (self._memo.used_sections, self._memo.used_stretch_digests) != (self._sections, self._stretch_digests):
+            save_pickle(self._sections_path, self._version, (self._memo.used_sections, self._memo.used_stretch_digests))
         if self._relations is not None:
             save_pickle(self._cache_dir / _RELATIONS_FILE, self._version, self._relations)

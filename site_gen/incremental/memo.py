@@ -19,6 +19,11 @@ inputs (a `Section`: a category's paper pages) are keyed the same way as a whole
 section's inputs are those of the last build, its pages' keys are taken from then, and their
 specs are not even made.
 
+A page that lists every paper (an export, the table of all papers) holds its pieces in
+`Stretches`: runs of a few hundred papers' pieces, each keyed like a piece by its papers and
+inputs. Keyed by content, the page counts each run by one digest of its pieces' digests, kept from
+the last build, so an edit makes again the pieces of its run only, not 10,000.
+
 Every piece belongs to one paper and is dropped with that paper's file.
 Pieces' texts live in one store, loaded only when a page must be rendered from them; small values
 that every build reads (citation stems, the digests of pieces' texts) in another.
@@ -45,6 +50,9 @@ PieceKey = tuple[bytes, str, bytes]
 # Below this many pages and pieces to render, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 1000
 _BATCH = 250
+# Papers per run of a page's Stretches: an edit makes this many pieces again, a page keys
+# 10,000 / this many runs.
+STRETCH = 200
 _NO_INPUTS = hashlib.blake2b(b"", digest_size=16).digest()
 
 
@@ -83,6 +91,43 @@ class MarkupPiece(Piece):
 
     def __html__(self) -> str:
         return self._memo.text(self)
+
+
+class Stretch:
+    """The pieces that `make` makes of consecutive papers, each with its own values of the inputs
+    in `each` (name -> a value per paper) and the inputs in `shared`; the pieces are made when
+    first read."""
+
+    __slots__ = ("make", "papers", "each", "shared", "key", "_memo", "_pieces")
+
+    def __init__(self, memo: "Memo", make: Make, papers: tuple[Paper, ...], each: dict[str, tuple], shared: dict[str, Any]):
+        self.make, self.papers, self.each, self.shared, self._memo, self._pieces = make, papers, each, shared, memo, None
+        self.key: bytes | None = None  # derived by the memo when first needed
+
+    def pieces(self) -> tuple[Piece, ...]:
+        if self._pieces is None:
+            names = tuple(self.each)
+            self._pieces = tuple(
+                self._memo.piece(self.make, paper, **dict(zip(names, values)), **self.shared)
+                for paper, *values in zip(self.papers, *self.each.values())
+            )
+        return self._pieces
+
+
+class Stretches:
+    """Many papers' pieces (from `Memo.stretches`), read as one sequence of pieces in order."""
+
+    __slots__ = ("runs",)
+
+    def __init__(self, runs: tuple[Stretch, ...]):
+        self.runs = runs
+
+    def __iter__(self) -> Iterator[Piece]:
+        for run in self.runs:
+            yield from run.pieces()
+
+    def __len__(self) -> int:
+        return sum(len(run.papers) for run in self.runs)
 
 
 class PageSpec:
@@ -128,6 +173,7 @@ class Memo:
         small: MutableMapping[PieceKey, Any] | None = None,
         is_current: Callable[[str, bytes], bool] | None = None,
         sections: Mapping[bytes, tuple[tuple[str, bytes], ...]] | None = None,
+        stretch_digests: Mapping[bytes, bytes] | None = None,
     ):
         self.remembers = content_keys is not None
         self.content_keys = content_keys or {}
@@ -137,6 +183,9 @@ class Memo:
         self.sections = sections or {}
         # What this build's sections gave (section key -> its pages' paths and keys), to save.
         self.used_sections: dict[bytes, tuple[tuple[str, bytes], ...]] = {}
+        # The same for runs of Stretches: a run's key -> the digest of its pieces' digests.
+        self.stretch_digests = stretch_digests or {}
+        self.used_stretch_digests: dict[bytes, bytes] = {}
         # Pieces already made in this build: a paper's entry is on ~5 listings.
         self._pieces: dict[tuple, Piece] = {}
         self._value_keys: dict[int, tuple[object, bytes | None]] = {}
@@ -170,6 +219,36 @@ class Memo:
         if found is None:
             found = self.small[key] = make(paper)
         return found
+
+    def stretches(self, make: Make, papers: tuple[Paper, ...], each: Mapping[str, tuple] | None = None, **shared: Any) -> Stretches:
+        """The pieces `make` makes of each of `papers` (as `piece` would), with its values of the
+        inputs in `each` (name -> a value per paper, in the papers' order) and the `shared` ones."""
+        each = each or {}
+        return Stretches(tuple(
+            Stretch(self, make, papers[start : start + STRETCH], {name: values[start : start + STRETCH] for name, values in each.items()}, shared)
+            for start in range(0, len(papers), STRETCH)
+        ))
+
+    def _stretch_part(self, run: Stretch, by_content: bool) -> bytes:
+        """A run's part of a page's key: its own key, or, by content, the digest of its pieces'
+        digests (b"" while some are missing: see `_known_digest`)."""
+        key = run.key
+        if key is None:
+            name = self._names.get(run.make) or self._names.setdefault(run.make, _name(run.make))
+            key = run.key = self._key({"make": name, "papers": run.papers, **run.each, **run.shared})
+            if key is None:
+                raise TypeError(f"a stretch's inputs must be records, pieces or plain values: {', '.join([*run.each, *run.shared])}")
+        if not by_content:
+            return key
+        digest = self.used_stretch_digests.get(key) or self.stretch_digests.get(key)
+        if digest is None:
+            missing = self._missing
+            digests = [self._known_digest(piece) for piece in run.pieces()]
+            if self._missing != missing:
+                return b""
+            digest = join_digest(digests)
+        self.used_stretch_digests[key] = digest
+        return digest
 
     def _inputs_key(self, inputs: dict[str, Any]) -> bytes:
         """The key of a piece's inputs besides its paper: many pieces share theirs (the same
@@ -233,6 +312,8 @@ class Memo:
                     parts.append(self.content_keys[item.id])
                 elif item_kind is str or item_kind is int:  # as their own call would add them: citation keys, years
                     parts.append(repr(item).encode())
+                elif item_kind is Term and (known := self._value_keys.get(id(item))) is not None:  # a category per paper
+                    parts.append(known[1])
                 elif by_content and (item_kind is MarkupPiece or item_kind is Piece):
                     parts.append(self._known_digest(item))
                 elif item_kind is tuple and (strings := self._strings_key(item)) is not None:
@@ -240,6 +321,10 @@ class Memo:
                 elif not self._add_parts(item, parts, by_content):
                     return False
             parts.append(b")")
+        elif kind is Stretches:
+            parts.append(b"[")
+            parts += (self._stretch_part(run, by_content) for run in value.runs)
+            parts.append(b"]")
         elif kind is Term or kind is Taxonomy or kind is Options:
             known = self._value_keys.get(id(value))
             if known is None:  # the value is kept with its key: its id stays its own
