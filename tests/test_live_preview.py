@@ -93,6 +93,17 @@ def test_an_edit_shows_and_the_pages_it_left_alone_stay_served(preview):
     wait_for(f"{base}/about/", "A live line on the about page.")
 
 
+def test_an_edit_is_built_once_and_the_preview_then_stays_idle(preview):
+    """Building reads the sources: reading is no change to watch (inotify reports it as opening
+    and closing files), else every build would start the next."""
+    root, base, log = preview
+    builds = log.read_text(encoding="utf-8").count("Building documentation")
+    edit(root / "papers" / f"{PAPER}.yml", "Built once.")
+    wait_for(f"{base}/papers/{PAPER}/", "Built once.")
+    time.sleep(3)
+    assert log.read_text(encoding="utf-8").count("Building documentation") == builds + 1
+
+
 def test_a_broken_edit_is_reported_and_the_next_good_one_shows(preview):
     root, base, log = preview
     paper = root / "papers" / f"{PAPER}.yml"
@@ -135,7 +146,7 @@ def test_watched_paths_move_from_polling_to_file_events(tmp_path):
     server.watch(str(tmp_path))  # twice, as two plugins may
     assert type(server.observer) is PollingObserver
     watch_by_events(server)
-    assert type(server.observer) is Observer and Observer is not PollingObserver  # inotify here, on Linux
+    assert isinstance(server.observer, Observer) and Observer is not PollingObserver  # inotify here, on Linux
     assert server._watched_paths == {str(tmp_path): 2, str(config): 1}
     assert sorted(getattr(e.watch, "raw_path", e.watch.path) for e in server.observer.emitters) == [str(tmp_path), str(config)]
     server.unwatch(str(tmp_path))

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import jinja2
 from mkdocs.exceptions import PluginError
+from watchdog.events import (
+    DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent,
+)
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 from mkdocs.structure.files import Files, InclusionLevel
@@ -43,11 +46,25 @@ def watch_sources(server, docs_dir: str, project: Project) -> None:
             server.watch(str(source))
 
 
+# The events that change what is watched. Not reading a file: inotify reports opening and closing
+# it, and every build reads docs/, so each build would start the next.
+_CHANGES = (
+    FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
+)
+
+
+class _ChangesObserver(Observer):
+    """The operating system's file events, those that change files only."""
+
+    def schedule(self, event_handler, path, *, recursive=False, event_filter=None, **options):
+        return super().schedule(event_handler, path, recursive=recursive, event_filter=event_filter or _CHANGES, **options)
+
+
 def watch_by_events(server) -> None:
     """MkDocs' server polls what it watches every 0.5 s: at 10,000 papers each poll stats every
     file (~22% of a core while the preview sits idle) and an edit waits 0.25 s on average before
     it is seen. The operating system's file events (watchdog's `Observer`: inotify, FSEvents,
-    kqueue, or polling where there are none) are seen at once. The paths watched so far (the
+    kqueue, or polling where there are none) are seen at once; of them, those that change a file. The paths watched so far (the
     config file, the theme, other plugins') move to it, by the server's own `watch` and
     `unwatch`; its `observer` attribute is not a documented API, so without one that polls this
     leaves it as it is."""
@@ -61,7 +78,7 @@ def watch_by_events(server) -> None:
         while emitter in polling.emitters:  # a path watched twice is unscheduled at its last unwatch
             server.unwatch(path)
             watched[path, recursive] = watched.get((path, recursive), 0) + 1
-    server.observer = Observer()
+    server.observer = _ChangesObserver()
     for (path, recursive), uses in watched.items():
         for _ in range(uses):
             server.watch(path, recursive=recursive)
