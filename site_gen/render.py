@@ -242,8 +242,10 @@ def listing_page(
     by_year: dict[int, list[int]] = {}
     for position, paper in enumerate(papers):  # newest first
         by_year.setdefault(paper.year, []).append(position)
+    # Only a long listing, keyed by its entries' texts, holds a year of many entries in stretches.
+    entries = memo.stretches if compact else memo.pieces
     years = tuple(
-        (year, memo.stretches(
+        (year, entries(
             "entry.md.j2", tuple(papers[index] for index in positions),
             each={"tags": tuple(tuple(tags[tag] for tag in papers[index].tags) for index in positions),
                   "author_links": tuple(author_links[index] for index in positions)},

@@ -106,11 +106,7 @@ class Stretch:
 
     def pieces(self) -> tuple[Piece, ...]:
         if self._pieces is None:
-            names = tuple(self.each)
-            self._pieces = tuple(
-                self._memo.piece(self.make, paper, **dict(zip(names, values)), **self.shared)
-                for paper, *values in zip(self.papers, *self.each.values())
-            )
+            self._pieces = self._memo.pieces(self.make, self.papers, self.each, **self.shared)
         return self._pieces
 
 
@@ -220,14 +216,24 @@ class Memo:
             found = self.small[key] = make(paper)
         return found
 
-    def stretches(self, make: Make, papers: tuple[Paper, ...], each: Mapping[str, tuple] | None = None, **shared: Any) -> Stretches:
+    def stretches(self, make: Make, papers: tuple[Paper, ...], each: Mapping[str, tuple] | None = None, **shared: Any) -> Stretches | tuple[Piece, ...]:
         """The pieces `make` makes of each of `papers` (as `piece` would), with its values of the
-        inputs in `each` (name -> a value per paper, in the papers' order) and the `shared` ones."""
+        inputs in `each` (name -> a value per paper, in the papers' order) and the `shared` ones:
+        in Stretches where there are more than one stretch holds, else as a tuple (keying a
+        stretch costs more than keying its pieces: it pays where an edit would key thousands)."""
         each = each or {}
+        if len(papers) <= STRETCH:
+            return self.pieces(make, papers, each, **shared)
         return Stretches(tuple(
             Stretch(self, make, papers[start : start + STRETCH], {name: values[start : start + STRETCH] for name, values in each.items()}, shared)
             for start in range(0, len(papers), STRETCH)
         ))
+
+    def pieces(self, make: Make, papers: tuple[Paper, ...], each: Mapping[str, tuple] | None = None, **shared: Any) -> tuple[Piece, ...]:
+        """`stretches`, always as a tuple of pieces."""
+        each = each or {}
+        names = tuple(each)
+        return tuple(self.piece(make, paper, **dict(zip(names, values)), **shared) for paper, *values in zip(papers, *each.values()))
 
     def _stretch_part(self, run: Stretch, by_content: bool) -> bytes:
         """A run's part of a page's key: its own key, or, by content, the digest of its pieces'
