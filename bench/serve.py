@@ -7,6 +7,11 @@ every 0.1 s. Prints the initial build time and the median and min – max of the
 
     .venv/bin/python bench/serve.py --papers 10000 --edits 5
     .venv/bin/python bench/serve.py --list /tmp/big --edits 5   # an existing list folder
+    .venv/bin/python bench/serve.py --list /tmp/big --edits 8 --in-process
+
+`--in-process` times the rebuilds themselves instead, and splits each into site-gen's part and
+MkDocs': this process runs MkDocs' serve command with its server's loop replaced by the edits, so
+each rebuild is the builder the server would call (no watcher, no HTTP, no waiting).
 """
 
 from __future__ import annotations
@@ -92,11 +97,56 @@ def measure(root: Path, edits: int) -> tuple[float, list[float]]:
     return initial, times
 
 
+def measure_in_process(root: Path, edits: int) -> list[tuple[float, float]]:
+    """(whole rebuild, site-gen's part) of each rebuild after an edit, in this process."""
+    import mkdocs.livereload
+    from mkdocs.commands.serve import serve
+
+    import site_gen.mkdocs.serve
+
+    site_gen_times: list[float] = []
+    regenerate = site_gen.mkdocs.serve.regenerate
+
+    def timed_regenerate(project):
+        start = time.perf_counter()
+        try:
+            return regenerate(project)
+        finally:
+            site_gen_times.append(time.perf_counter() - start)
+
+    paper = min(p for p in (root / "papers").glob("*.yml") if not p.name.startswith("_"))
+    original = paper.read_text(encoding="utf-8")
+    rebuilds: list[tuple[float, float]] = []
+
+    def edit_and_rebuild(server, open_in_browser=False):
+        for run in range(edits):
+            paper.write_text(original.rstrip("\n") + f"\nnote: BenchEdit{run}x{time.time_ns()}\n", encoding="utf-8")
+            start = time.perf_counter()
+            server.builder()
+            rebuilds.append((time.perf_counter() - start, site_gen_times[-1]))
+            print(f"rebuild {run + 1}: {rebuilds[-1][0]:.2f} s (site-gen {rebuilds[-1][1]:.2f} s)", file=sys.stderr)
+
+    site_gen.mkdocs.serve.regenerate = timed_regenerate
+    mkdocs.livereload.LiveReloadServer.serve = edit_and_rebuild
+    mkdocs.livereload.LiveReloadServer.shutdown = lambda server, wait=False: None
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    subprocess.run([BIN / "site-gen", "build", "--root", root], check=True, capture_output=True)
+    working_dir = os.getcwd()
+    os.chdir(root)
+    try:
+        serve(config_file="mkdocs.yml", livereload=True, build_type="dirty", dev_addr="127.0.0.1:0")
+    finally:
+        os.chdir(working_dir)
+        paper.write_text(original, encoding="utf-8")
+    return rebuilds
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=int, default=10000, help="size of the synthetic list")
     parser.add_argument("--list", type=Path, help="an existing list folder (its papers/) instead; its docs/ and mkdocs.yml are replaced by the repository's")
     parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--in-process", action="store_true", help="time the rebuilds in this process, split into site-gen's part and MkDocs'")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="site-gen-serve-") as work:
         root = args.list
@@ -106,6 +156,13 @@ def main(argv: list[str] | None = None) -> None:
         else:
             synthetic.copy_site_files(root)
         papers = sum(1 for p in (root / "papers").glob("*.yml") if not p.name.startswith("_"))
+        if args.in_process:
+            rebuilds = measure_in_process(root.resolve(), args.edits)
+            whole, site_gen = [total for total, _ in rebuilds], [part for _, part in rebuilds]
+            print(f"make serve at {papers:,} papers, rebuilds in one process: {statistics.median(whole):.2f} s "
+                  f"({min(whole):.2f} – {max(whole):.2f} s), of which site-gen {statistics.median(site_gen):.2f} s "
+                  f"({min(site_gen):.2f} – {max(site_gen):.2f} s) and MkDocs the rest (medians of {len(rebuilds)})")
+            return
         initial, times = measure(root.resolve(), args.edits)
     print(f"make serve at {papers:,} papers: "
           f"first build {initial:.0f} s; an edit visible after {statistics.median(times):.2f} s "
