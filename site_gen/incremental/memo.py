@@ -54,6 +54,8 @@ _BATCH = 250
 # 10,000 / this many runs.
 STRETCH = 200
 _NO_INPUTS = hashlib.blake2b(b"", digest_size=16).digest()
+# Values whose repr is their key (a float's repr reads back as the same float).
+_PLAIN = frozenset({str, int, float, bool})
 
 
 def join_digest(parts: Iterable[bytes]) -> bytes:
@@ -318,12 +320,12 @@ class Memo:
                     parts.append(self.content_keys[item.id])
                 elif item_kind is str or item_kind is int:  # as their own call would add them: citation keys, years
                     parts.append(repr(item).encode())
-                elif item_kind is Term and (known := self._value_keys.get(id(item))) is not None:  # a category per paper
-                    parts.append(known[1])
+                elif item_kind is Term:  # a category per paper
+                    parts.append(self._value_key(item))
                 elif by_content and (item_kind is MarkupPiece or item_kind is Piece):
                     parts.append(self._known_digest(item))
-                elif item_kind is tuple and (strings := self._strings_key(item)) is not None:
-                    parts.append(strings)
+                elif item_kind is tuple and (plain := self._plain_key(item)) is not None:
+                    parts.append(plain)
                 elif not self._add_parts(item, parts, by_content):
                     return False
             parts.append(b")")
@@ -332,22 +334,32 @@ class Memo:
             parts += (self._stretch_part(run, by_content) for run in value.runs)
             parts.append(b"]")
         elif kind is Term or kind is Taxonomy or kind is Options:
-            known = self._value_keys.get(id(value))
-            if known is None:  # the value is kept with its key: its id stays its own
-                known = self._value_keys[id(value)] = (value, hashlib.blake2b(repr(value).encode(), digest_size=16).digest())
-            parts.append(known[1])
+            parts.append(self._value_key(value))
         else:  # the whole catalog, say: no key short of the whole list
             return False
         return True
 
-    def _strings_key(self, strings: tuple) -> bytes | None:
-        """The key of a tuple of strings, None if it holds anything else. A paper's links to its
-        authors' pages are such a tuple, one object on each of the ~10 pages that list the paper
-        (category, tags, authors, venue, year): each is keyed once per build."""
-        known = self._value_keys.get(id(strings))
+    def _plain_key(self, values: tuple) -> bytes | None:
+        """The key of a tuple of plain values (strings, numbers) or of terms, None if it holds
+        anything else. A paper's links to its authors' pages and its tags are such tuples, each one
+        object on the ~10 pages that list the paper (category, tags, authors, venue, year): each is
+        keyed once per build; a point of the map is another."""
+        known = self._value_keys.get(id(values))
         if known is None:
-            key = hashlib.blake2b(repr(strings).encode(), digest_size=16).digest() if all(type(item) is str for item in strings) else None
-            known = self._value_keys[id(strings)] = (strings, key)  # kept with its key: its id stays its own
+            if all(type(item) in _PLAIN for item in values):
+                key = hashlib.blake2b(repr(values).encode(), digest_size=16).digest()
+            elif all(type(item) is Term for item in values):
+                key = join_digest([b"terms", *map(self._value_key, values)])
+            else:
+                key = None
+            known = self._value_keys[id(values)] = (values, key)  # kept with its key: its id stays its own
+        return known[1]
+
+    def _value_key(self, value: Term | Taxonomy | Options) -> bytes:
+        """A digest of the value, derived once per build."""
+        known = self._value_keys.get(id(value))
+        if known is None:  # the value is kept with its key: its id stays its own
+            known = self._value_keys[id(value)] = (value, hashlib.blake2b(repr(value).encode(), digest_size=16).digest())
         return known[1]
 
     def _known_digest(self, piece: Piece) -> bytes:
