@@ -59,7 +59,7 @@ def stacked_years(years: Sequence[int], series: Sequence[Series], label: str) ->
         f'data-scale="{scale:.6f}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="chart-title">{escape(label)}</title>',
         # The text alternative holds every bar's number: the pages that show the chart need no table for it.
-        f'<desc id="chart-desc">{sum(totals)} papers from {years[0]} to {years[-1]}. Per year: '
+        f'<desc id="chart-desc">{sum(totals)} paper{"" if sum(totals) == 1 else "s"} from {years[0]} to {years[-1]}. Per year: '
         f'{"; ".join(f"{year}: {total}" for year, total in zip(years, totals))}.</desc>'
         if years else '<desc id="chart-desc">No papers yet.</desc>',
     ]

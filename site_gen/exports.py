@@ -36,9 +36,9 @@ _STOPWORDS = frozenset("a an the on of for in to and with towards toward via fro
 # learning papers cite by name alone. Anything else is taken for a conference.
 _CONFERENCE = re.compile(r"conference|symposium|workshop|meeting|congress", re.IGNORECASE)
 _JOURNAL = re.compile(
-    r"journal|transactions|letters|magazine|review|"
-    r"(?-i:\bIEEE T[A-Z]{2,6}\b|\bIEEE [A-Z]+-L\b|\b(?:JMLR|TMLR|PNAS|IJCV|JAIR)\b)|"  # IEEE TPAMI, IEEE RA-L
-    r"^(?:Nature|Science|Neural Networks|Neural Computation|Neurocomputing|IEEE Access)\b",
+    r"journal|transactions|letters|magazine|\breview\b|\bsciences?\b|^frontiers in\b|national academy|(?:with|and) applications|"
+    r"(?-i:\bIEEE [A-Z]+-L\b|\b(?:JMLR|TMLR|PNAS|IJCV|JAIR|TPAMI|TNNLS|TKDE|TETCI|TCSVT|TASLP|TIP|TMI|TMM|TCYB|TPDS)\b)|"  # IEEE RA-L
+    r"^(?:Nature|Neural Networks|Neural Computation|Neurocomputing|IEEE Access)\b",
     re.IGNORECASE,
 )
 

@@ -162,6 +162,8 @@ def _translate(error: jsonschema.ValidationError, document: YamlDocument, schema
         yield diag(f"{label} has {len(value)} entries; at most {error.validator_value} are allowed", "keep the most specific ones")
     elif kind == "minProperties":
         yield diag(f"{label} is empty", "remove it, or add label: https://... entries")
+    elif kind == "enum" and value is None:
+        yield diag(f"{label} is empty", f"write {' or '.join(map(str, error.validator_value))}, or leave {path[-1]} out")
     elif kind == "enum":
         allowed = [str(option) for option in error.validator_value]
         suggestion = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
@@ -498,8 +500,9 @@ def title_digest(title: str) -> bytes:
 # spelled otherwise) and read alike character by character. Titles of fewer words say too little.
 _NEAR_TITLE_MIN_WORDS = 4
 _NEAR_TITLE_RATIO = 0.85
-# Earlier files a title is compared with, at most.
-_NEAR_CANDIDATES = 8
+# Earlier files a title is compared with, at most: enough for a family of titles one word apart
+# ("X Is All You Need"), few enough that a list of them all stays near linear.
+_NEAR_CANDIDATES = 64
 
 
 def near_title_keys(title: str) -> tuple[int, ...]:
@@ -537,16 +540,26 @@ def near_duplicate_diagnostics(papers: Iterable[Any], locate: Callable[[str], Ya
             if len(later) < _NEAR_CANDIDATES:
                 later.append(paper)
     found = []
+    titles: dict[str, str] = {}  # each file's title, read once: a file is the candidate of many
+
+    def title_of(source: str) -> str:
+        if source not in titles:
+            titles[source] = locate(source).data["title"]
+        return titles[source]
+
+    def likeness(title: str, other_title: str) -> float:
+        matcher = difflib.SequenceMatcher(None, title, normalised_title(other_title), autojunk=False)
+        # The quick upper bounds first: most candidates of a family of titles fall short of them.
+        return matcher.ratio() if matcher.real_quick_ratio() >= _NEAR_TITLE_RATIO and matcher.quick_ratio() >= _NEAR_TITLE_RATIO else 0.0
+
     for source, others in candidates.items():
         if not others:
             continue
         document = locate(source)
         title = normalised_title(document.data["title"])
-        titles = ((other_source, locate(other_source).data["title"]) for other_source in others)
         # The earlier file most like this one (`max` keeps the first of equally close ones).
         ratio, other_source, other_title = max(
-            ((difflib.SequenceMatcher(None, title, normalised_title(other_title), autojunk=False).ratio(), other_source, other_title)
-             for other_source, other_title in titles),
+            ((likeness(title, title_of(other_source)), other_source, title_of(other_source)) for other_source in others),
             key=itemgetter(0),
         )
         if ratio >= _NEAR_TITLE_RATIO:

@@ -36,6 +36,8 @@ CASES = [
     ("unquoted colon", replace('title: "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"', "title: GaLore: Memory"), 1, "invalid YAML"),
     ("venue type not one of the two", replace("venue: ICML 2024", "venue: ICML 2024\nvenue_type: jornal"), 7,
      "venue type is 'jornal'; it must be one of: journal, conference — did you mean 'journal'?"),
+    ("venue type empty", replace("venue: ICML 2024", "venue: ICML 2024\nvenue_type:"), 7,
+     "venue type is empty — write journal or conference, or leave venue_type out"),
     ("venue type without a venue", replace("venue: ICML 2024", "venue_type: journal"), 6,
      "venue_type is set but the paper has no venue — add venue:, e.g.: ICML 2024, or remove venue_type"),
     ("empty file", "", 1, "file is empty"),
@@ -217,6 +219,18 @@ def test_a_near_duplicate_is_found_past_an_earlier_title_one_word_apart(paper_li
     assert result.exit_code == 0 and errors_of(result) == []
     warnings = [line.split(": warning: ")[0] + " " + line.split("'s (")[0].split("as ")[-1] for line in result.stderr.splitlines() if ": warning: " in line]
     assert warnings == ["papers/ccc.yml:1:8 papers/bbb.yml"]
+
+
+def test_a_near_duplicate_is_found_in_a_large_family_of_titles_one_word_apart(paper_list: PaperList):
+    base = replace('"2403.03507"', '"2403.99999"')
+    title = 'title: "GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection"'
+    words = ["Attention", "Memory", "Recurrence", "Retrieval", "Compression", "Sparsity", "Replay", "Quantization", "Pruning", "Distillation", "Caching"]
+    for number, word in enumerate(words):
+        paper_list.write(f"aaa-{number:02d}", base.replace(title, f'title: "{word} Is All You Need"').replace("2403.99999", f"2403.{90000 + number}"))
+    paper_list.write("zzz", base.replace(title, 'title: "Distilation Is All You Need"'))
+    warnings = [line for line in paper_list.check().stderr.splitlines() if ": warning: " in line]
+    assert [line.split(": warning: ")[0] for line in warnings if "papers/zzz.yml" in line] == ["papers/zzz.yml:1:8"]
+    assert any("papers/aaa-09.yml's ('Distillation Is All You Need')" in line for line in warnings)
 
 
 def test_the_seed_list_has_no_near_duplicate_titles():

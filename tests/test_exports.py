@@ -250,6 +250,8 @@ def test_a_preprint_is_an_unpublished_work_in_ris():
     ("Nature Machine Intelligence 2023", True), ("Journal of Machine Learning Research 2021", True),
     ("International Joint Conference on Neural Networks (IJCNN) 2023", False), ("NeurIPS 2023", False),
     ("ICML 2024 Workshop on Long-Context Foundation Models", False), ("Advances in Neural Information Processing Systems 2017", False),
+    ("Proceedings of the National Academy of Sciences 2023", True), ("Frontiers in Neuroscience 2022", True),
+    ("Expert Systems with Applications 2024", True), ("IEEE TENCON 2023", False), ("ICLR 2024 (OpenReview)", False),
 ])
 def test_without_a_venue_type_a_venue_is_cited_as_its_name_suggests(venue: str, journal: bool):
     paper = Paper("p", "p.yml", freeze({"title": "T", "authors": ["A B"], "year": 2024, "venue": venue, "arxiv": "2401.00001", "tags": ["llm"]}))
