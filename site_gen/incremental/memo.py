@@ -19,9 +19,9 @@ inputs (a `Section`: a category's paper pages) are keyed the same way as a whole
 section's inputs are those of the last build, its pages' keys are taken from then, and their
 specs are not even made.
 
-A page that lists every paper (an export, the table of all papers) holds its pieces in
-`Stretches`: runs of a few hundred papers' pieces, each keyed like a piece by its papers and
-inputs. Keyed by content, the page counts each run by one digest of its pieces' digests, kept from
+A page that lists every paper (an export, the table of all papers) or thousands (a long
+listing's year) holds its pieces in `Stretches`: runs of a few hundred papers' pieces, each keyed
+like a piece by its papers and inputs. Keyed by content, the page counts each run by one digest of its pieces' digests, kept from
 the last build, so an edit makes again the pieces of its run only, not 10,000.
 
 Every piece belongs to one paper and is dropped with that paper's file.

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import jinja2
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files, InclusionLevel
 from watchdog.events import (
     DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent,
 )
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
-from mkdocs.structure.files import Files, InclusionLevel
 
 from site_gen.build import build, os_error_message
 from site_gen.diagnostics import InputError
@@ -64,10 +64,10 @@ def watch_by_events(server) -> None:
     """MkDocs' server polls what it watches every 0.5 s: at 10,000 papers each poll stats every
     file (~22% of a core while the preview sits idle) and an edit waits 0.25 s on average before
     it is seen. The operating system's file events (watchdog's `Observer`: inotify, FSEvents,
-    kqueue, or polling where there are none) are seen at once; of them, those that change a file. The paths watched so far (the
-    config file, the theme, other plugins') move to it, by the server's own `watch` and
-    `unwatch`; its `observer` attribute is not a documented API, so without one that polls this
-    leaves it as it is."""
+    kqueue, or polling where there are none) are seen at once; of them, those that change a
+    file. The paths watched so far (the config file, the theme, other plugins') move to it, by
+    the server's own `watch` and `unwatch`; its `observer` attribute is not a documented API, so
+    without one that polls this leaves it as it is."""
     polling = getattr(server, "observer", None)
     if type(polling) is not PollingObserver or polling.is_alive():
         return
