@@ -1,10 +1,11 @@
 """site_gen/mkdocs/generated_pages.py: the generated pages outside the nav are converted by one
-Markdown instance per build, and the site is byte for byte the one MkDocs' own conversion of
-every page builds."""
+Markdown instance per build (and, in large lists, by a second process too), and the site is byte
+for byte the one MkDocs' own conversion of every page builds."""
 
 from __future__ import annotations
 
 import filecmp
+import subprocess
 from pathlib import Path
 
 from mkdocs.commands.build import get_files
@@ -12,7 +13,8 @@ from mkdocs.config import load_config
 from mkdocs.structure.pages import Page
 
 from site_gen.mkdocs.generated_pages import GeneratedPage
-from tests.sitebuild import build_site, copy_repository_list, generate
+from site_gen.mkdocs.generated_pages import generated_pages
+from tests.sitebuild import BIN, build_site, copy_repository_list, generate
 
 
 def differences(left: Path, right: Path) -> list[str]:
@@ -33,6 +35,30 @@ def test_the_site_is_the_one_mkdocs_own_conversion_builds(tmp_path):
     ours = build_site(root, site_dir="site-ours", search_index=False)
     assert len(list(ours.glob("papers/*/index.html"))) == 173
     assert differences(ours, mkdocs_own) == []
+    # A second process converting pages from the last one backwards, however many there are.
+    two_processes = build_site(root, site_dir="site-two", search_index=False, convert_ahead_from=1)
+    assert differences(two_processes, mkdocs_own) == []
+
+
+def test_what_the_second_process_finds_wrong_fails_a_strict_build(tmp_path):
+    """It converts the last pages first: a link to a missing page and one to a missing anchor
+    there are reported by MkDocs, and fail `--strict`, as if MkDocs had converted them."""
+    root = copy_repository_list(tmp_path / "list")
+    env = generate(root)
+    config = load_config(str(root / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
+    last, before_last = generated_pages(config.plugins.on_files(get_files(config), config=config))[:-3:-1]
+    with open(Path(config.docs_dir) / last.file.src_uri, "a", encoding="utf-8") as page:
+        page.write("\n[nowhere](nowhere-at-all.md)\n")
+    with open(Path(config.docs_dir) / before_last.file.src_uri, "a", encoding="utf-8") as page:
+        page.write(f"\n[an anchor](/{last.file.src_uri}#no-such-anchor)\n".replace("](/", "](" + "../" * before_last.file.src_uri.count("/")))
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(text.replace("\n  - paper-list\n", "\n  - paper-list:\n      convert_ahead_from: 1\n      search_index: false\n"), encoding="utf-8")
+    built = subprocess.run([BIN / "mkdocs", "build", "--strict", "--config-file", root / "mkdocs.yml", "--site-dir", root / "site"],
+                           env=env, capture_output=True, text=True)
+    assert built.returncode == 1
+    assert "nowhere-at-all.md" in built.stderr and "no-such-anchor" in built.stderr
+    assert "Aborted with 2 warnings in strict mode" in built.stdout + built.stderr, built.stdout[-3000:]
 
 
 def test_generated_pages_outside_the_nav_share_one_converter_and_hand_written_pages_do_not(tmp_path):

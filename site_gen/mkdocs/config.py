@@ -28,6 +28,9 @@ class PaperListConfig(Config):
     # (site_gen/mkdocs/generated_pages.py). Off: MkDocs converts every page its own way, which
     # builds the same site, slower.
     one_converter = options.Type(bool, default=True)
+    # From this many generated pages on, a second process converts them too, from the last
+    # backwards (site_gen/mkdocs/generated_pages.py): below, forking costs more than it saves.
+    convert_ahead_from = _PositiveInt(default=1000)
     # Index the site for search with Pagefind while `mkdocs build` runs (site_gen/mkdocs/search.py),
     # into site_dir/pagefind. Never in `mkdocs serve`, whose rebuilds must stay fast. Off: run
     # `site-gen search-index` on the built site instead.

@@ -24,6 +24,7 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
     # (None until the first has: it builds every page into the preview's folder).
     unbuilt: frozenset[str] | None = None
     indexer: SearchIndexer | None = None
+    converted_ahead: generated_pages.ConvertedAhead | None = None
 
     def on_startup(self, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -64,6 +65,11 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
         return server
 
     def on_nav(self, nav, config, files):
+        if self.config.enabled and self.config.one_converter and not self.serving:
+            pages = generated_pages.generated_pages(files)
+            if len(pages) >= self.config.convert_ahead_from:
+                # Before Pagefind starts: the second process must not hold its pipes.
+                self.converted_ahead = generated_pages.ConvertedAhead(pages, config, files)
         if self.config.enabled and self.config.search_index and not self.serving:
             self.indexer = SearchIndexer(Path(config.site_dir), config.theme["language"], self.config.search_pages_per_run)
         return nav
@@ -74,8 +80,10 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
             env.globals["indexed_for_search"] = is_indexed
             if self.serving:
                 env.bytecode_cache = self.compiled_templates
+        if self.converted_ahead:
+            self.converted_ahead.stop()  # every page is converted
         if self.indexer:
-            self.indexer.all_added()  # every page is converted
+            self.indexer.all_added()
         return env
 
     @event_priority(-100)  # after every plugin that reads or changes the HTML
@@ -107,6 +115,8 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
             log.info(f"paper-list: {pages} pages indexed for search in {runs} Pagefind run(s)")
 
     def on_build_error(self, error) -> None:
+        if self.converted_ahead:
+            self.converted_ahead.stop()
         if self.indexer:
             indexer, self.indexer = self.indexer, None
             indexer.abort()
