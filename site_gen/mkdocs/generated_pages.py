@@ -119,6 +119,7 @@ class ConvertedAhead:
         answers.close()
         self._converted: dict[str, tuple[bytes, _Converted, list[logging.LogRecord]]] = {}
         self._receiving = True
+        self.pages, self.taken = len(pages), 0
         for page in pages:
             page._ahead = self
 
@@ -135,6 +136,7 @@ class ConvertedAhead:
             # Met: the pages after this one are converted (their answers came first), the second
             # process would go on with pages MkDocs has done.
             self.stop()
+        self.taken += 1
         for record in records:
             logging.getLogger(record.name).handle(record)
         converted = converted._replace(content=zlib.decompress(converted.content).decode("utf-8"))

@@ -20,6 +20,7 @@ log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 class PaperListPlugin(BasePlugin[PaperListConfig]):
     # MkDocs keeps a plugin that has on_startup across the rebuilds of `mkdocs serve`.
     serving = False
+    dirty = False
     # Under `mkdocs serve --dirty`: the generated pages written since the last build that finished
     # (None until the first has: it builds every page into the preview's folder).
     unbuilt: frozenset[str] | None = None
@@ -65,7 +66,8 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
         return server
 
     def on_nav(self, nav, config, files):
-        if self.config.enabled and self.config.one_converter and not self.serving:
+        # Not for `serve` or `build --dirty`: MkDocs converts only the pages that changed.
+        if self.config.enabled and self.config.one_converter and not (self.serving or self.dirty):
             pages = generated_pages.generated_pages(files)
             if len(pages) >= self.config.convert_ahead_from:
                 # Before Pagefind starts: the second process must not hold its pipes.
@@ -81,7 +83,9 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
             if self.serving:
                 env.bytecode_cache = self.compiled_templates
         if self.converted_ahead:
-            self.converted_ahead.stop()  # every page is converted
+            ahead, self.converted_ahead = self.converted_ahead, None
+            ahead.stop()  # every page is converted
+            log.info(f"paper-list: {ahead.taken:,} of {ahead.pages:,} generated pages converted by a second process")
         if self.indexer:
             self.indexer.all_added()
         return env
@@ -116,7 +120,8 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
 
     def on_build_error(self, error) -> None:
         if self.converted_ahead:
-            self.converted_ahead.stop()
+            ahead, self.converted_ahead = self.converted_ahead, None
+            ahead.stop()
         if self.indexer:
             indexer, self.indexer = self.indexer, None
             indexer.abort()
