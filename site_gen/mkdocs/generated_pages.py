@@ -78,7 +78,7 @@ class GeneratedPage(Page):
 
 
 class _Converted(NamedTuple):
-    content: str
+    content: str  # zlib-compressed UTF-8 on the way from the second process
     toc_tokens: list
     title: str | None
     anchor_ids: set[str]
@@ -99,6 +99,7 @@ def use_one_converter(config, files: Files, project: Project) -> None:
 
 
 def generated_pages(files: Files) -> list[GeneratedPage]:
+    """The pages `use_one_converter` made, in the order MkDocs converts them."""
     return [file.page for file in files.documentation_pages() if type(file.page) is GeneratedPage]
 
 
