@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
+import signal
 import zlib
 from typing import NamedTuple
 
@@ -177,6 +178,8 @@ class _Collected(logging.Handler):
 
 
 def _convert_backwards(pages: list[GeneratedPage], config, files: Files, answers) -> None:
+    # Ctrl-C stops MkDocs, which stops this process (it is a daemon): no traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     collected = _Collected()
     for name in ("", "mkdocs"):  # what reaches MkDocs' handlers, or the root's
         logging.getLogger(name).handlers = [collected]
