@@ -74,3 +74,23 @@ def test_generated_pages_outside_the_nav_share_one_converter_and_hand_written_pa
     assert pages["about.md"] is None  # hand-written: MkDocs makes its page (a Page) itself
     assert not any(type(page) is GeneratedPage for uri, page in pages.items() if uri.startswith("categories/"))
     assert issubclass(GeneratedPage, Page)
+
+
+def test_pages_another_plugin_changes_before_conversion_are_converted_as_changed(tmp_path):
+    """A hook that changes every page's Markdown: the second process's conversions (of the files'
+    Markdown) are not used, and the site is the one MkDocs' own conversion builds."""
+    root = copy_repository_list(tmp_path / "list")
+    env = generate(root)
+    (root / "hook.py").write_text(
+        "def on_page_markdown(markdown, page, **kwargs):\n    return markdown + '\\n\\nChanged by a hook.\\n'\n", encoding="utf-8")
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8") + "\nhooks:\n  - hook.py\n"
+    sites = {}
+    for name, options in (("mkdocs-own", "one_converter: false"), ("two-processes", "convert_ahead_from: 1")):
+        (root / f"{name}.yml").write_text(
+            text.replace("\n  - paper-list\n", f"\n  - paper-list:\n      {options}\n      search_index: false\n"), encoding="utf-8")
+        built = subprocess.run([BIN / "mkdocs", "build", "--strict", "--config-file", root / f"{name}.yml", "--site-dir", root / name],
+                               env=env, capture_output=True, text=True)
+        assert built.returncode == 0, built.stderr[-3000:]
+        sites[name] = root / name
+    assert "Changed by a hook." in (sites["two-processes"] / "years" / "2026" / "index.html").read_text(encoding="utf-8")
+    assert differences(sites["two-processes"], sites["mkdocs-own"]) == []

@@ -132,7 +132,13 @@ class ConvertedAhead:
         if found is None:
             return None
         digest, converted, records = found
-        if digest != _digest(page.markdown):  # changed by another plugin
+        linked = None
+        if converted.links_to_anchors is not None:
+            linked = {files.get_file_from_path(path): links for path, links in converted.links_to_anchors.items()}
+        if digest != _digest(page.markdown) or None in (linked or {}):
+            # Another plugin changes the pages' Markdown (or the files) before they are converted:
+            # what the second process converts is of no use.
+            self.stop()
             return None
         if self._receiving:
             # Met: the pages after this one are converted (their answers came first), the second
@@ -141,11 +147,7 @@ class ConvertedAhead:
         self.taken += 1
         for record in records:
             logging.getLogger(record.name).handle(record)
-        converted = converted._replace(content=zlib.decompress(converted.content).decode("utf-8"))
-        if converted.links_to_anchors is not None:
-            converted = converted._replace(links_to_anchors={
-                files.get_file_from_path(path): links for path, links in converted.links_to_anchors.items()})
-        return converted
+        return converted._replace(content=zlib.decompress(converted.content).decode("utf-8"), links_to_anchors=linked)
 
     def _receive(self) -> None:
         try:
