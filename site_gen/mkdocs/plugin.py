@@ -116,7 +116,7 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
         if self.indexer:
             indexer, self.indexer = self.indexer, None
             pages, runs = indexer.finish()
-            log.info(f"paper-list: {pages} pages indexed for search in {runs} Pagefind run(s)")
+            log.info(f"paper-list: {pages:,} pages indexed for search in {runs} Pagefind run(s)")
 
     def on_build_error(self, error) -> None:
         if self.converted_ahead:
