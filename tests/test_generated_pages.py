@@ -5,6 +5,7 @@ for byte the one MkDocs' own conversion of every page builds."""
 from __future__ import annotations
 
 import filecmp
+import re
 import subprocess
 from pathlib import Path
 
@@ -29,6 +30,24 @@ def differences(left: Path, right: Path) -> list[str]:
     return found
 
 
+def strict_build(root: Path, env: dict[str, str], name: str, options: str, extra: str = "") -> tuple[subprocess.CompletedProcess, Path]:
+    """`mkdocs build --strict` of the generated list in `root` into `root/name`, with these lines
+    of paper-list options (and `extra` lines of mkdocs.yml), search off."""
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8") + extra
+    config = root / f"{name}.yml"
+    config.write_text(text.replace("\n  - paper-list\n", f"\n  - paper-list:\n      {options}\n      search_index: false\n"), encoding="utf-8")
+    site = root / name
+    built = subprocess.run([BIN / "mkdocs", "build", "--strict", "--config-file", config, "--site-dir", site], env=env, capture_output=True, text=True)
+    return built, site
+
+
+def taken_from_second_process(log: str) -> int:
+    """How many converted pages MkDocs took from the second process, as the build logs it."""
+    found = re.search(r"paper-list: ([\d,]+) of [\d,]+ generated pages converted by a second process", log)
+    assert found, log[-3000:]
+    return int(found.group(1).replace(",", ""))
+
+
 def test_the_site_is_the_one_mkdocs_own_conversion_builds(tmp_path):
     root = copy_repository_list(tmp_path / "list")
     mkdocs_own = build_site(root, site_dir="site-mkdocs", search_index=False, one_converter=False)
@@ -36,7 +55,9 @@ def test_the_site_is_the_one_mkdocs_own_conversion_builds(tmp_path):
     assert len(list(ours.glob("papers/*/index.html"))) == 173
     assert differences(ours, mkdocs_own) == []
     # A second process converting pages from the last one backwards, however many there are.
-    two_processes = build_site(root, site_dir="site-two", search_index=False, convert_ahead_from=1)
+    built, two_processes = strict_build(root, generate(root), "site-two", "convert_ahead_from: 1")
+    assert built.returncode == 0, built.stderr[-3000:]
+    assert taken_from_second_process(built.stderr) > 0
     assert differences(two_processes, mkdocs_own) == []
 
 
@@ -52,11 +73,10 @@ def test_what_the_second_process_finds_wrong_fails_a_strict_build(tmp_path):
         page.write("\n[nowhere](nowhere-at-all.md)\n")
     with open(Path(config.docs_dir) / before_last.file.src_uri, "a", encoding="utf-8") as page:
         page.write(f"\n[an anchor](/{last.file.src_uri}#no-such-anchor)\n".replace("](/", "](" + "../" * before_last.file.src_uri.count("/")))
-    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
-    (root / "mkdocs.yml").write_text(text.replace("\n  - paper-list\n", "\n  - paper-list:\n      convert_ahead_from: 1\n      search_index: false\n"), encoding="utf-8")
-    built = subprocess.run([BIN / "mkdocs", "build", "--strict", "--config-file", root / "mkdocs.yml", "--site-dir", root / "site"],
-                           env=env, capture_output=True, text=True)
+    built, _ = strict_build(root, env, "site", "convert_ahead_from: 1")
     assert built.returncode == 1
+    # It answers from the last page backwards: two pages taken from it are these two.
+    assert taken_from_second_process(built.stderr) >= 2
     assert "nowhere-at-all.md" in built.stderr and "no-such-anchor" in built.stderr
     assert "Aborted with 2 warnings in strict mode" in built.stdout + built.stderr, built.stdout[-3000:]
 
@@ -83,14 +103,11 @@ def test_pages_another_plugin_changes_before_conversion_are_converted_as_changed
     env = generate(root)
     (root / "hook.py").write_text(
         "def on_page_markdown(markdown, page, **kwargs):\n    return markdown + '\\n\\nChanged by a hook.\\n'\n", encoding="utf-8")
-    text = (root / "mkdocs.yml").read_text(encoding="utf-8") + "\nhooks:\n  - hook.py\n"
-    sites = {}
+    sites, logs = {}, {}
     for name, options in (("mkdocs-own", "one_converter: false"), ("two-processes", "convert_ahead_from: 1")):
-        (root / f"{name}.yml").write_text(
-            text.replace("\n  - paper-list\n", f"\n  - paper-list:\n      {options}\n      search_index: false\n"), encoding="utf-8")
-        built = subprocess.run([BIN / "mkdocs", "build", "--strict", "--config-file", root / f"{name}.yml", "--site-dir", root / name],
-                               env=env, capture_output=True, text=True)
+        built, sites[name] = strict_build(root, env, name, options, extra="\nhooks:\n  - hook.py\n")
         assert built.returncode == 0, built.stderr[-3000:]
-        sites[name] = root / name
+        logs[name] = built.stderr
+    assert taken_from_second_process(logs["two-processes"]) == 0
     assert "Changed by a hook." in (sites["two-processes"] / "years" / "2026" / "index.html").read_text(encoding="utf-8")
     assert differences(sites["two-processes"], sites["mkdocs-own"]) == []

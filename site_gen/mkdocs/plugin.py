@@ -83,8 +83,7 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
             if self.serving:
                 env.bytecode_cache = self.compiled_templates
         if self.converted_ahead:
-            ahead, self.converted_ahead = self.converted_ahead, None
-            ahead.stop()  # every page is converted
+            ahead = self._stop_converting_ahead()  # every page is converted
             log.info(f"paper-list: {ahead.taken:,} of {ahead.pages:,} generated pages converted by a second process")
         if self.indexer:
             self.indexer.all_added()
@@ -120,8 +119,12 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
 
     def on_build_error(self, error) -> None:
         if self.converted_ahead:
-            ahead, self.converted_ahead = self.converted_ahead, None
-            ahead.stop()
+            self._stop_converting_ahead()
         if self.indexer:
             indexer, self.indexer = self.indexer, None
             indexer.abort()
+
+    def _stop_converting_ahead(self) -> generated_pages.ConvertedAhead:
+        ahead, self.converted_ahead = self.converted_ahead, None
+        ahead.stop()
+        return ahead
