@@ -42,6 +42,7 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -67,9 +68,13 @@ def _read_file(path: Path) -> object:
 
 
 def _encode_file(value: object) -> bytes:
+    return _compressed(SIGNATURE + cbor2.dumps(value))
+
+
+def _compressed(data: bytes) -> bytes:
     # mtime=0: the same index gives the same bytes, so unchanged files keep their names and caches.
     # Level 6, as Pagefind's: level 9 took twice as long for files 1% smaller.
-    return gzip.compress(SIGNATURE + cbor2.dumps(value), compresslevel=6, mtime=0)
+    return gzip.compress(data, compresslevel=6, mtime=0)
 
 
 class Pages:
@@ -203,10 +208,13 @@ def _write_index(language: str, parts: Sequence[Part], fields: list[str], output
     for part in parts:
         for fragment, word_count in part.meta[1]:
             pages.append([_move_fragment(part.bundle, fragment, output), word_count])
-    chunks = []
-    for words in _chunks(_merged_words(parts)):
-        data = _encode_file([[_packed(word) for word in words]])
-        chunks.append([words[0][0], words[-1][0], _write_unique(output / "index", language, ".pf_index", data)])
+    # Compressing and hashing release the GIL: one thread compresses and writes each chunk while
+    # this one merges the next (gzip was a quarter of the merge's time). One thread, so chunks are
+    # named in order, as without it.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind-chunks") as writer:
+        written = [(words[0][0], words[-1][0], writer.submit(_write_chunk, output / "index", language, SIGNATURE + cbor2.dumps([[_packed(word) for word in words]])))
+                   for words in _chunks(_merged_words(parts))]
+        chunks = [[first, last, name.result()] for first, last, name in written]
     shorten_ranges(chunks)
     filters = [[name, _write_unique(output / "filter", language, ".pf_filter", _encode_file([name, values]))]
                for name, values in _merged_filters(parts)]
@@ -228,6 +236,10 @@ def _move_fragment(bundle: Path, fragment: str, output: Path) -> str:
         name += "_"
     source.replace(target)
     return name
+
+
+def _write_chunk(folder: Path, language: str, uncompressed: bytes) -> str:
+    return _write_unique(folder, language, ".pf_index", _compressed(uncompressed))
 
 
 def _write_unique(folder: Path, language: str, suffix: str, data: bytes) -> str:
