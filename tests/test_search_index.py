@@ -10,6 +10,7 @@ import gzip
 import json
 import re
 import shutil
+import zlib
 from pathlib import Path
 
 import cbor2
@@ -260,6 +261,11 @@ def attributes_inside_the_article(site: Path) -> None:
         page.write_text(ARTICLE.sub(r"\1><div\3>\4</div></article>", page.read_text()))
 
 
+def compressed(html: str) -> bytes:
+    """A page's HTML as the plugin hands it to the indexer."""
+    return zlib.compress(html.encode("utf-8"), 1)
+
+
 def indexed_while_building(site: Path, target: Path, pages_per_run: int = PAGES_PER_RUN) -> tuple[int, int]:
     """What the MkDocs plugin does: each indexed page's HTML handed to the indexer as MkDocs
     converts it."""
@@ -267,7 +273,7 @@ def indexed_while_building(site: Path, target: Path, pages_per_run: int = PAGES_
     for page in sorted(site.rglob("*.html")):
         _, marked, _, content = ARTICLE.search(page.read_text(encoding="utf-8")).groups()
         if marked:
-            indexer.add("/" + page.relative_to(site).as_posix().removesuffix("index.html"), page.parent.name, content)
+            indexer.add("/" + page.relative_to(site).as_posix().removesuffix("index.html"), page.parent.name, compressed(content))
     indexer.all_added()
     return indexer.finish()
 
@@ -290,7 +296,7 @@ def test_indexing_while_building_writes_the_bundle_of_the_built_site(site, tmp_p
 def test_a_page_without_a_heading_is_indexed_under_its_title(tmp_path):
     """As Material's content partial shows it: the page title as its <h1>, escaped."""
     indexer = SearchIndexer(tmp_path, "en")
-    indexer.add("/notes/", "Notes & <queries>", "<p>Body words</p>")
+    indexer.add("/notes/", "Notes & <queries>", compressed("<p>Body words</p>"))
     indexer.finish()
     (fragment,) = (tmp_path / "pagefind" / "fragment").iterdir()
     record = json.loads(gzip.decompress(fragment.read_bytes())[len(SIGNATURE):])
@@ -306,7 +312,7 @@ def test_indexing_while_building_reports_what_pagefind_refuses(site, tmp_path, m
     indexer = SearchIndexer(target, "en", pages_per_run=3)
     # Sent before any page, while the indexer's own thread waits for one: a file for no index.
     indexer._service.send({"type": "AddFile", "index_id": 99, "url": "/x/", "file_contents": "<html></html>"})
-    indexer.add("/papers/paper-0/", "Paper 0", paper_body(0))
+    indexer.add("/papers/paper-0/", "Paper 0", compressed(paper_body(0)))
     with pytest.raises(PluginError, match="Pagefind failed to index the site: .+"):
         indexer.finish()
     assert list(target.iterdir()) == []
@@ -318,7 +324,7 @@ def test_indexing_while_building_stops_when_pagefind_dies(site, tmp_path):
     indexer = SearchIndexer(tmp_path, "en")
     indexer._service._process.kill()
     for number in range(3):
-        indexer.add(f"/papers/paper-{number}/", f"Paper {number}", paper_body(number))
+        indexer.add(f"/papers/paper-{number}/", f"Paper {number}", compressed(paper_body(number)))
     with pytest.raises(PluginError, match="Pagefind failed to index the site"):
         indexer.finish()
     assert list(tmp_path.iterdir()) == []

@@ -198,4 +198,6 @@ def _convert_backwards(pages: list[GeneratedPage], config, files: Files, answers
         if converted.links_to_anchors is not None:
             converted = converted._replace(links_to_anchors={file.src_uri: links for file, links in converted.links_to_anchors.items()})
         answers.send((page.file.src_uri, _digest(page.markdown), converted, collected.records))
+        # Else this process keeps the Markdown of every page it converts (~300 MB at 50,000 papers).
+        page.markdown = None
         collected.records = []

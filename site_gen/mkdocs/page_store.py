@@ -16,10 +16,11 @@ class PageStore:
     def __init__(self) -> None:
         self._html: dict[str, bytes] = {}
 
-    def put(self, page, html: str) -> str:
+    def put(self, page, html: str) -> bytes:
+        """Keep the page's HTML; returns it compressed (the search indexer keeps it so too)."""
         page.markdown = ""  # not None: MkDocs reads None as "not read yet" (Page.title)
-        self._html[page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
-        return ""
+        compressed = self._html[page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
+        return compressed
 
     def restore(self, page) -> None:
         data = self._html.pop(page.file.src_uri, None)

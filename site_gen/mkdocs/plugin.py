@@ -93,9 +93,10 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
     def on_page_content(self, html, page, config, files):
         if not self.config.enabled:
             return html
+        compressed = self.pages.put(page, html)
         if self.indexer and is_indexed(page):
-            self.indexer.add("/" + page.url, page.title or config.site_name, html)
-        return self.pages.put(page, html)
+            self.indexer.add("/" + page.url, page.title or config.site_name, compressed)
+        return ""  # the page's HTML is in the store until its template is rendered
 
     @event_priority(100)  # before every plugin that reads the HTML (the built-in search for serve)
     def on_page_context(self, context, page, config, nav):
