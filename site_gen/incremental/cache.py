@@ -36,12 +36,12 @@ class BuildCache:
         # What the last build's sections and stretches gave (Memo.used_sections, used_stretch_digests).
         saved = load_pickle(self._sections_path, version)
         self._sections, self._stretch_digests = saved if isinstance(saved, tuple) and len(saved) == 2 else ({}, {})
-        self._memo = Memo({}, self._pieces, self._small_pieces, self.manifest.is_current, self._sections, self._stretch_digests)
+        self._memo = Memo({}, self._pieces, self._small_pieces, self.manifest.is_current, self._sections, self._stretch_digests, self.manifest.holds)
         self._relations: Relations | None = None
 
     def memo(self, content_keys: Mapping[str, bytes]) -> Memo:
         """The memo for a catalog whose papers' files have these content keys (by paper id)."""
-        self._memo = Memo(content_keys, self._pieces, self._small_pieces, self.manifest.is_current, self._sections, self._stretch_digests)
+        self._memo = Memo(content_keys, self._pieces, self._small_pieces, self.manifest.is_current, self._sections, self._stretch_digests, self.manifest.holds)
         return self._memo
 
     def relations(self) -> Relations | None:

@@ -40,6 +40,10 @@ class OutputManifest:
         except OSError:
             return False
 
+    def holds(self, page_path: str) -> bool:
+        """Whether the tree on show has a file at `page_path` from an earlier build."""
+        return page_path in self.entries
+
     def record(self, versions: dict[str, Entries], shown: str) -> None:
         """After a write: what each version holds, `shown` the one on show."""
         self.versions, self.entries = versions, versions[shown]

@@ -161,8 +161,10 @@ class Section:
 class Memo:
     """`content_keys`: each paper id's content key; `texts` and `small`: the two stores, of the
     pieces' texts and of small values (read and extended);
-    `is_current(path, key)`: whether the output holds that page for that key. Without a
-    `content_keys`, it remembers nothing (see the module's docstring)."""
+    `is_current(path, key)`: whether the output holds that page for that key, and `holds(path)`
+    whether it holds a page at that path at all (when it does not, as in a cold build, a page's key
+    is derived where the page is rendered, in a worker). Without a `content_keys`, it remembers
+    nothing (see the module's docstring)."""
 
     def __init__(
         self,
@@ -172,12 +174,14 @@ class Memo:
         is_current: Callable[[str, bytes], bool] | None = None,
         sections: Mapping[bytes, tuple[tuple[str, bytes], ...]] | None = None,
         stretch_digests: Mapping[bytes, bytes] | None = None,
+        holds: Callable[[str], bool] | None = None,
     ):
         self.remembers = content_keys is not None
         self.content_keys = content_keys or {}
         self.texts = {} if texts is None else texts
         self.small = {} if small is None else small
         self.is_current = is_current or (lambda path, key: False)
+        self.holds = holds or (lambda path: is_current is not None)
         self.sections = sections or {}
         # What this build's sections gave (section key -> its pages' paths and keys), to save.
         self.used_sections: dict[bytes, tuple[tuple[str, bytes], ...]] = {}
@@ -421,6 +425,9 @@ class Memo:
                 if spec.by_content:
                     by_content.append(spec)
                     continue
+                if not self.holds(spec.path):  # stale whatever its key: the worker derives it
+                    stale.append((spec, _DERIVED_WHEN_RENDERED))
+                    continue
                 key = keys[spec.path] = self.page_key(spec)
                 if key is not None and self.is_current(spec.path, key):
                     yield Page(spec.path, None, key)
@@ -444,6 +451,9 @@ class Memo:
         for pages, texts, small in run_batches(render_batch, range(len(jobs)), PARALLEL_THRESHOLD, _BATCH):
             self.texts.update(texts)  # from a worker: what this process does not have yet
             self.small.update(small)
+            for page in pages:
+                if page.path not in keys:
+                    keys[page.path] = page.key or None
             yield from pages
         for spec in by_content:
             key = keys[spec.path] = keys[spec.path] or self.page_key(spec)
@@ -468,10 +478,16 @@ class Memo:
                     self.digest(job)
                 else:
                     spec, key = job
+                    if key is _DERIVED_WHEN_RENDERED:
+                        key = self.page_key(spec)
                     pages.append(Page(spec.path, spec.render(), key or b""))
             return pages, self.texts.added, self.small.added
         finally:
             self.texts, self.small = outer
+
+
+# In a stale page's job: its key is yet to be derived.
+_DERIVED_WHEN_RENDERED = b"derived when rendered"
 
 
 class _Additions:
