@@ -181,6 +181,7 @@ class Memo:
         self.texts = {} if texts is None else texts
         self.small = {} if small is None else small
         self.is_current = is_current or (lambda path, key: False)
+        # Told only whether pages are current, a page may be at any path; told nothing, at none.
         self.holds = holds or (lambda path: is_current is not None)
         self.sections = sections or {}
         # What this build's sections gave (section key -> its pages' paths and keys), to save.
