@@ -41,8 +41,9 @@ import heapq
 import json
 import shutil
 import sys
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -54,6 +55,8 @@ ENTRY = "pagefind-entry.json"
 SIGNATURE = b"pagefind_dcd"
 # Pagefind closes an index chunk once its words' pages, locations and metadata locations reach this.
 CHUNK_SIZE = 20000
+# Merged chunks (~90 KB each before compression) waiting for the thread that compresses and writes them.
+_CHUNKS_WAITING = 8
 
 
 class UnsupportedBundle(ValueError):
@@ -209,12 +212,21 @@ def _write_index(language: str, parts: Sequence[Part], fields: list[str], output
         for fragment, word_count in part.meta[1]:
             pages.append([_move_fragment(part.bundle, fragment, output), word_count])
     # Compressing and hashing release the GIL: one thread compresses and writes each chunk while
-    # this one merges the next (gzip was a quarter of the merge's time). One thread, so chunks are
-    # named in order, as without it.
+    # this one merges the next ones (gzip was a quarter of the merge's time). One thread, so chunks
+    # are named in order, as without it; a few chunks wait for it (one alone left it idle while
+    # this thread held the GIL), and a failed write stops the merge there.
+    chunks: list[list] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind-chunks") as writer:
-        written = [(words[0][0], words[-1][0], writer.submit(_write_chunk, output / "index", language, SIGNATURE + cbor2.dumps([[_packed(word) for word in words]])))
-                   for words in _chunks(_merged_words(parts))]
-        chunks = [[first, last, name.result()] for first, last, name in written]
+        waiting: deque[tuple[list, Future]] = deque()
+        for words in _chunks(_merged_words(parts)):
+            data = SIGNATURE + cbor2.dumps([[_packed(word) for word in words]])
+            if len(waiting) == _CHUNKS_WAITING:
+                chunk, name = waiting.popleft()
+                chunk.append(name.result())
+            chunks.append([words[0][0], words[-1][0]])
+            waiting.append((chunks[-1], writer.submit(_write_chunk, output / "index", language, data)))
+        for chunk, name in waiting:
+            chunk.append(name.result())
     shorten_ranges(chunks)
     filters = [[name, _write_unique(output / "filter", language, ".pf_filter", _encode_file([name, values]))]
                for name, values in _merged_filters(parts)]

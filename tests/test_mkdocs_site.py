@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pytest
 from site_gen.search_index import index_site
 from tests.conftest import REPO_ROOT, PaperList
 from tests.test_search_index import bundle_contents
-from tests.sitebuild import build_site, copy_repository_list
+from tests.sitebuild import BIN, build_site, copy_repository_list
 
 HOSTILE_TITLES = {
     "script-title": "<script>alert('title')</script> Attention",
@@ -154,3 +156,20 @@ def test_hostile_list_builds_and_injects_nothing(tmp_path: Path):
         assert not any("alert(" in text for text in collected.script_text), page
     paper = (site / "papers/script-title/index.html").read_text()
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; Attention" in paper or "&lt;script&gt;alert('title')&lt;/script&gt; Attention" in paper
+
+
+def test_a_dirty_build_keeps_the_whole_sites_search_index(tmp_path: Path):
+    """`mkdocs build --dirty` converts only the pages changed since the last build: the index of
+    those alone must not replace the whole site's."""
+    root = copy_repository_list(tmp_path / "list")
+    site = build_site(root)
+    whole = bundle_contents(site / "pagefind")
+    edited = next((root / "build" / "docs" / "papers").glob("*.md"))
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nA dirty edit.\n", encoding="utf-8")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GITHUB_ACTIONS": "false"}
+    dirty = subprocess.run([BIN / "mkdocs", "build", "--dirty", "--config-file", root / "mkdocs.yml", "--site-dir", site],
+                           env=env, capture_output=True, text=True)
+    assert dirty.returncode == 0, dirty.stderr[-4000:]
+    assert "A dirty edit." in (site / "papers" / edited.stem / "index.html").read_text(encoding="utf-8")
+    assert "the search index is kept from the last full build" in dirty.stderr
+    assert bundle_contents(site / "pagefind") == whole and len(whole["pages"]) > 100

@@ -163,7 +163,7 @@ class Memo:
     pieces' texts and of small values (read and extended);
     `is_current(path, key)`: whether the output holds that page for that key, and `holds(path)`
     whether it holds a page at that path at all (when it does not, as in a cold build, a page's key
-    is derived where the page is rendered, in a worker). Without a `content_keys`, it remembers
+    is derived where the page is rendered, by a worker when there are many). Without a `content_keys`, it remembers
     nothing (see the module's docstring)."""
 
     def __init__(
@@ -405,8 +405,9 @@ class Memo:
     def pages(self, items: Iterable[PageSpec | Section]) -> Iterator[Page]:
         """The pages, each rendered unless the output holds it for its key. Pages and the pieces
         that pages keyed by content need are rendered by forked workers when there are many (they
-        inherit this memo: nothing is pickled on the way in); the pages keyed by content are then
-        assembled here, from those pieces."""
+        inherit this memo: nothing is pickled on the way in), which also derive the keys of the
+        pages the output does not hold; the pages keyed by content are then assembled here, from
+        those pieces."""
         stale: list[tuple[PageSpec, bytes | None]] = []
         by_content: list[PageSpec] = []
         keys: dict[str, bytes | None] = {}
@@ -426,7 +427,7 @@ class Memo:
                 if spec.by_content:
                     by_content.append(spec)
                     continue
-                if not self.holds(spec.path):  # stale whatever its key: the worker derives it
+                if not self.holds(spec.path):  # stale whatever its key: derived where it is rendered
                     stale.append((spec, _DERIVED_WHEN_RENDERED))
                     continue
                 key = keys[spec.path] = self.page_key(spec)

@@ -191,6 +191,7 @@ def _convert_backwards(pages: list[GeneratedPage], config, files: Files, answers
             page.markdown, _ = meta.get_data(page.file.content_string)
             converted = page._convert(config, files)
         except Exception:  # MkDocs converts it again, and reports what is wrong
+            page.markdown = None
             collected.records = []
             continue
         # Compressed: the pages it converts wait here until MkDocs gets to them.

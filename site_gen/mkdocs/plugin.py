@@ -73,7 +73,10 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
                 # Before Pagefind starts: the second process must not hold its pipes.
                 self.converted_ahead = generated_pages.ConvertedAhead(pages, config, files)
         if self.config.enabled and self.config.search_index and not self.serving:
-            self.indexer = SearchIndexer(Path(config.site_dir), config.theme["language"], self.config.search_pages_per_run)
+            if self.dirty:  # an index of the changed pages alone would replace the whole site's
+                log.info("paper-list: the search index is kept from the last full build (a --dirty build converts only changed pages)")
+            else:
+                self.indexer = SearchIndexer(Path(config.site_dir), config.theme["language"], self.config.search_pages_per_run)
         return nav
 
     def on_env(self, env, config, files):
