@@ -14,13 +14,18 @@ from tests.conftest import REPO_ROOT
 BIN = Path(sys.executable).parent
 
 
+def builder_env() -> dict[str, str]:
+    """The environment MkDocs and site-gen run in for the tests: no banner, no GitHub annotations."""
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GITHUB_ACTIONS": "false"}
+
+
 def generate(root: Path, site_url: str | None = None) -> dict[str, str]:
     """Set up the list in `root` (which holds papers/ and docs/) with the repository's mkdocs.yml
     and run `site-gen build`; returns the environment for the builder."""
     shutil.copy(REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")
     if not (root / "docs").exists() or not any((root / "docs").iterdir()):
         shutil.copytree(REPO_ROOT / "docs", root / "docs", dirs_exist_ok=True)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GITHUB_ACTIONS": "false"}
+    env = builder_env()
     if site_url:
         env["SITE_URL"] = site_url
     subprocess.run([BIN / "site-gen", "build", "--root", root], check=True, env=env, capture_output=True, text=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -16,7 +15,7 @@ import pytest
 from site_gen.search_index import index_site
 from tests.conftest import REPO_ROOT, PaperList
 from tests.test_search_index import bundle_contents
-from tests.sitebuild import BIN, build_site, copy_repository_list
+from tests.sitebuild import BIN, build_site, builder_env, copy_repository_list
 
 HOSTILE_TITLES = {
     "script-title": "<script>alert('title')</script> Attention",
@@ -166,9 +165,8 @@ def test_a_dirty_build_keeps_the_whole_sites_search_index(tmp_path: Path):
     whole = bundle_contents(site / "pagefind")
     edited = next((root / "build" / "docs" / "papers").glob("*.md"))
     edited.write_text(edited.read_text(encoding="utf-8") + "\nA dirty edit.\n", encoding="utf-8")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GITHUB_ACTIONS": "false"}
     dirty = subprocess.run([BIN / "mkdocs", "build", "--dirty", "--config-file", root / "mkdocs.yml", "--site-dir", site],
-                           env=env, capture_output=True, text=True)
+                           env=builder_env(), capture_output=True, text=True)
     assert dirty.returncode == 0, dirty.stderr[-4000:]
     assert "A dirty edit." in (site / "papers" / edited.stem / "index.html").read_text(encoding="utf-8")
     assert "the search index is kept from the last full build" in dirty.stderr

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import configparser
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO_ROOT
-from tests.sitebuild import BIN
+from tests.sitebuild import BIN, builder_env
 from tests.test_mkdocs_site import pagefind_fragments, parse
 
 LIST_TITLE = "Graph Neural Networks"
@@ -104,10 +103,6 @@ def build_and_index(root: Path, bin_dir: Path, env: dict[str, str]) -> Path:
         proc = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
         assert proc.returncode == 0, f"{command}\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
     return site
-
-
-def builder_env() -> dict[str, str]:
-    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GITHUB_ACTIONS": "false"}
 
 
 def resolved_links(page: Path, site: Path, tag: str, attribute: str) -> set[str]:

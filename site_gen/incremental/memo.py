@@ -162,9 +162,9 @@ class Memo:
     """`content_keys`: each paper id's content key; `texts` and `small`: the two stores, of the
     pieces' texts and of small values (read and extended);
     `is_current(path, key)`: whether the output holds that page for that key, and `holds(path)`
-    whether it holds a page at that path at all (when it does not, as in a cold build, a page's key
-    is derived where the page is rendered, by a worker when there are many). Without a `content_keys`, it remembers
-    nothing (see the module's docstring)."""
+    whether it holds a page at that path at all (when it does not, as in a cold build, a page's
+    key is derived where the page is rendered, by a worker when there are many). Without a
+    `content_keys`, it remembers nothing (see the module's docstring)."""
 
     def __init__(
         self,
