@@ -153,3 +153,45 @@ def test_watched_paths_move_from_polling_to_file_events(tmp_path):
     server.unwatch(str(tmp_path))
     server.unwatch(str(config))
     assert not server.observer.emitters
+
+
+class Cycle:
+    """Garbage that only the cycle collector frees."""
+
+    def __init__(self, freed: list[str], name: str):
+        self.itself, self.freed, self.name = self, freed, name
+
+    def __del__(self):
+        self.freed.append(self.name)
+
+
+def test_a_rebuild_runs_without_the_cycle_collector_and_its_garbage_is_freed_once_idle():
+    import gc
+
+    from site_gen.mkdocs.serve import CollectedWhenIdle
+
+    freed: list[str] = []
+    collection = CollectedWhenIdle(idle_after=0.2)
+    assert gc.isenabled()
+    try:
+        collection.pause()
+        assert not gc.isenabled()
+        Cycle(freed, "first rebuild's")
+        collection.resume_when_idle()
+        assert not gc.isenabled() and freed == []  # the browser reloads meanwhile
+        deadline = time.monotonic() + 10
+        while not freed:
+            assert time.monotonic() < deadline, "the idle collection never ran"
+            time.sleep(0.05)
+        assert freed == ["first rebuild's"] and gc.isenabled()
+        # An edit before the preview was idle: its rebuild frees the last one's garbage first.
+        collection.pause()
+        Cycle(freed, "second rebuild's")
+        collection.resume_when_idle()
+        collection.pause()
+        assert freed == ["first rebuild's", "second rebuild's"] and not gc.isenabled()
+        collection.resume_when_idle()
+        time.sleep(0.4)  # the collection that was cancelled does not run twice, and cannot fail
+        assert gc.isenabled()
+    finally:
+        gc.enable()

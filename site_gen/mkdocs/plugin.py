@@ -33,6 +33,7 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
         if self.serving:
             serve.start_serving()
             self.compiled_templates = serve.CompiledTemplates()
+            self.collection = serve.CollectedWhenIdle()
 
     def on_config(self, config):
         if not self.config.enabled:
@@ -45,6 +46,8 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
     def on_pre_build(self, config) -> None:
         if not self.config.enabled:
             return
+        if self.unbuilt is not None:  # a rebuild of the few pages an edit changed
+            self.collection.pause()
         if self.serving:
             written = serve.regenerate(self.project)
             if self.unbuilt is not None:
@@ -114,6 +117,8 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
         return output
 
     def on_post_build(self, config) -> None:
+        if self.unbuilt is not None:
+            self.collection.resume_when_idle()
         if self.serving and self.dirty:
             self.unbuilt = frozenset()
         if self.indexer:
@@ -122,6 +127,8 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
             log.info(f"paper-list: {pages:,} pages indexed for search in {runs} Pagefind run(s)")
 
     def on_build_error(self, error) -> None:
+        if self.unbuilt is not None:
+            self.collection.resume_when_idle()
         if self.converted_ahead:
             self._stop_converting_ahead()
         if self.indexer:

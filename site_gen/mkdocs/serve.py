@@ -5,6 +5,9 @@ builds (`keep_cache_files_in_memory`)."""
 
 from __future__ import annotations
 
+import gc
+import threading
+
 import jinja2
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files, InclusionLevel
@@ -109,3 +112,48 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+class CollectedWhenIdle:
+    """Python's cycle collector, paused while the preview rebuilds after an edit and run once the
+    preview is idle. Between edits the serving process holds the list it read and the theme; a
+    rebuild allocates ~1 M objects more, and the collector went through all of them 3–4 times per
+    rebuild (~0.25 s of 1.5 s at 10,000 papers) to find the little that is cyclic garbage (MkDocs'
+    pages and files of the build before). Reference counting frees the rest as the rebuild goes.
+    Paused, a rebuild holds its own cyclic garbage until it is done (~30 MB at 10,000 papers);
+    one collection `idle_after` seconds later, once the browser has reloaded, frees it (or at the
+    start of the next rebuild, when that comes first)."""
+
+    def __init__(self, idle_after: float = 2.0) -> None:
+        self.idle_after = idle_after
+        self._lock = threading.Lock()
+        self._waiting: threading.Timer | None = None
+
+    def pause(self) -> None:
+        with self._lock:
+            self._collect_now()
+            gc.disable()
+
+    def resume_when_idle(self) -> None:
+        with self._lock:
+            self._cancel()
+            self._waiting = threading.Timer(self.idle_after, self._collect_when_due)
+            self._waiting.daemon = True  # never keeps the server from exiting
+            self._waiting.start()
+
+    def _collect_when_due(self) -> None:
+        with self._lock:
+            if self._waiting is threading.current_thread():
+                self._collect_now()
+
+    def _collect_now(self) -> None:
+        """The collection that was waiting, if one was; the collector runs by itself again."""
+        if self._waiting is not None:
+            self._cancel()
+            gc.collect()
+        gc.enable()
+
+    def _cancel(self) -> None:
+        if self._waiting is not None:
+            self._waiting.cancel()
+            self._waiting = None
