@@ -95,13 +95,21 @@ def test_an_edit_shows_and_the_pages_it_left_alone_stay_served(preview):
 
 def test_an_edit_is_built_once_and_the_preview_then_stays_idle(preview):
     """Building reads the sources: reading is no change to watch (inotify reports it as opening
-    and closing files), else every build would start the next."""
+    and closing files), else every build would start the next. A save's events are built once,
+    also when the editor writes a temporary file and renames it over the paper's."""
     root, base, log = preview
+    paper = root / "papers" / f"{PAPER}.yml"
     builds = log.read_text(encoding="utf-8").count("Building documentation")
-    edit(root / "papers" / f"{PAPER}.yml", "Built once.")
+    edit(paper, "Built once.")
     wait_for(f"{base}/papers/{PAPER}/", "Built once.")
     time.sleep(3)
     assert log.read_text(encoding="utf-8").count("Building documentation") == builds + 1
+    saved = paper.with_name(f".{paper.name}.swp")
+    saved.write_text(paper.read_text(encoding="utf-8").replace("Built once.", "Saved by renaming."), encoding="utf-8")
+    os.replace(saved, paper)
+    wait_for(f"{base}/papers/{PAPER}/", "Saved by renaming.")
+    time.sleep(3)
+    assert log.read_text(encoding="utf-8").count("Building documentation") == builds + 2
 
 
 def test_a_broken_edit_is_reported_and_the_next_good_one_shows(preview):
@@ -136,7 +144,7 @@ def test_watched_paths_move_from_polling_to_file_events(tmp_path):
     from watchdog.observers import Observer
     from watchdog.observers.polling import PollingObserver
 
-    from site_gen.mkdocs.serve import watch_by_events
+    from site_gen.mkdocs.serve import SAVE_SETTLES, watch_by_events
 
     config = tmp_path / "mkdocs.yml"
     config.write_text("site_name: x\n", encoding="utf-8")
@@ -145,8 +153,10 @@ def test_watched_paths_move_from_polling_to_file_events(tmp_path):
     server.watch(str(config))
     server.watch(str(tmp_path))  # twice, as two plugins may
     assert type(server.observer) is PollingObserver
+    assert server.build_delay == 0.1
     watch_by_events(server)
     assert isinstance(server.observer, Observer) and Observer is not PollingObserver  # inotify here, on Linux
+    assert server.build_delay == SAVE_SETTLES
     assert server._watched_paths == {str(tmp_path): 2, str(config): 1}
     assert sorted(getattr(e.watch, "raw_path", e.watch.path) for e in server.observer.emitters) == [str(tmp_path), str(config)]
     server.unwatch(str(tmp_path))
