@@ -74,7 +74,7 @@ def build(project: Project) -> WriteReport:
         catalog = Catalog.build(valid.taxonomy, valid.papers())
         cache = BuildCache(project.cache_dir, project.output_dir)
         hand_written = list(hand_written_pages(project.docs_dir))
-        memo = cache.memo(valid.content_keys())
+        memo = cache.memo(valid.content_keys(), catalog.taxonomy, catalog.papers)
         options = Options.of(catalog.taxonomy)
         renderer = SiteRenderer(catalog, options, memo, {page.path for page in hand_written}, relations(catalog, options, cache))
         report = OutputTree(project.output_dir, cache.manifest).write(chain(hand_written, renderer.pages()))

@@ -475,6 +475,9 @@ def _paper(number: int, title: str = "", **changes: object) -> str:
     )
 
 
+_LINKS = "links:\n  {0}: https://example.org/{0}\n  {1}: https://example.org/{1}\n"
+
+
 def _retitle_term(listing: PaperList, old: str, new: str) -> None:
     listing.write_taxonomy((listing.root / "papers/_taxonomy.yml").read_text().replace(f"title: {old}\n", f"title: {new}\n"))
 
@@ -490,6 +493,9 @@ _EDITS = [
     ("clashing citation key in another category", lambda listing: listing.write("p7", _paper(7, title="Aardvark second"))),
     ("added", lambda listing: listing.write("p9", _paper(9))),
     ("deleted", lambda listing: (listing.root / "papers/p4.yml").unlink()),
+    ("links", lambda listing: listing.write("p8", _paper(8) + _LINKS.format("project", "video"))),
+    # Equal to the paper before for ==, which ignores the order of a mapping's keys; not as shown.
+    ("links reordered", lambda listing: listing.write("p8", _paper(8) + _LINKS.format("video", "project"))),
     ("tag title", lambda listing: _retitle_term(listing, "Vision", "Vision and video")),
     ("category title", lambda listing: _retitle_term(listing, "Agents", "Agents with memory")),
 ]
@@ -542,6 +548,51 @@ def test_each_warm_build_equals_a_cold_build(tmp_path: Path, monkeypatch: pytest
         assert_same_as_a_cold_build(listing, tmp_path / f"cold-{number}", monkeypatch, f"after the edit: {name}")
     if in_one_process:
         assert kept._files and kept._results  # it did keep what it read
+
+
+def _shows(value: object, paper_id: str) -> bool:
+    from site_gen.records import Paper
+
+    if isinstance(value, Paper):
+        return value.id == paper_id
+    return isinstance(value, tuple) and any(_shows(item, paper_id) for item in value)
+
+
+def test_a_rebuild_in_one_process_keys_again_only_the_sections_that_show_the_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`mkdocs serve` takes a section's key from its last build when the section's inputs are
+    equal; the sections that show the edited paper are keyed again, and every section when an
+    edit leaves a paper equal for == but not the same (its links reordered)."""
+    import site_gen.incremental.store
+    from site_gen.build import build
+    from site_gen.incremental.memo import Memo
+    from site_gen.project import Project
+
+    kept = site_gen.incremental.store._KeptFiles()
+    kept.enabled = True
+    monkeypatch.setattr(site_gen.incremental.store, "kept_files", kept)
+    listing = PaperList(tmp_path / "list")
+    for number in range(9):
+        listing.write(f"p{number}", _paper(number) + (_LINKS.format("project", "video") if number == 8 else ""))
+    build(Project(listing.root))
+    taken: list[tuple[bool, dict]] = []
+    earlier_key = Memo._earlier_key
+
+    def noted(memo, name, inputs):
+        key = earlier_key(memo, name, inputs)
+        taken.append((key is not None, inputs))
+        return key
+
+    monkeypatch.setattr(Memo, "_earlier_key", noted)
+    listing.write("p3", _paper(3) + "note: A curator's note.\n")  # related papers stay as they were
+    build(Project(listing.root))
+    showing = [was_taken for was_taken, inputs in taken if any(_shows(value, "p3") for value in inputs.values())]
+    assert showing and not any(showing)
+    assert sum(was_taken for was_taken, _ in taken) == len(taken) - len(showing) >= 4
+    taken.clear()
+    listing.write("p8", _paper(8) + _LINKS.format("video", "project"))
+    build(Project(listing.root))
+    assert taken and not any(was_taken for was_taken, _ in taken)
+    assert_same_as_a_cold_build(listing, tmp_path / "cold", monkeypatch, "after the links were reordered")
 
 
 def test_paper_pages_in_sections_of_any_size_are_the_same_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
+from site_gen.incremental import store
 from site_gen.incremental.manifest import OutputManifest
-from site_gen.incremental.memo import Memo
+from site_gen.incremental.memo import Memo, SectionsAsked
 from site_gen.incremental.store import LazyPickledDict, load_pickle, remove_abandoned_files, save_pickle
 from site_gen.incremental.version import code_version
+from site_gen.records import Paper, Taxonomy
 from site_gen.related import Relations
 from site_gen.templating import keep_compiled_templates
 
@@ -39,9 +41,16 @@ class BuildCache:
         self._memo = Memo({}, self._pieces, self._small_pieces, self.manifest.is_current, self._sections, self._stretch_digests, self.manifest.holds)
         self._relations: Relations | None = None
 
-    def memo(self, content_keys: Mapping[str, bytes]) -> Memo:
-        """The memo for a catalog whose papers' files have these content keys (by paper id)."""
-        self._memo = Memo(content_keys, self._pieces, self._small_pieces, self.manifest.is_current, self._sections, self._stretch_digests, self.manifest.holds)
+    def memo(self, content_keys: Mapping[str, bytes], taxonomy: Taxonomy, papers: Iterable[Paper]) -> Memo:
+        """The memo for a catalog of these papers, whose files have these content keys (by paper
+        id); in a process that keeps what it read, with the sections of its last build here."""
+        kept = store.kept_files
+        asked = SectionsAsked(taxonomy, papers) if kept.enabled else None
+        earlier = kept.sections_asked.get(self._cache_dir) if kept.enabled else None
+        self._memo = Memo(
+            content_keys, self._pieces, self._small_pieces, self.manifest.is_current, self._sections, self._stretch_digests, self.manifest.holds,
+            asked, earlier,
+        )
         return self._memo
 
     def relations(self) -> Relations | None:
@@ -56,10 +65,12 @@ class BuildCache:
         """Keep what this build added; pieces of files that no longer exist are dropped, and
         sections and stretches that this build did not make."""
         current = set(self._memo.content_keys.values())
-        for store in (self._pieces, self._small_pieces):
-            if store.added:
-                store.save(keep=lambda key: key[0] in current)
+        for pieces in (self._pieces, self._small_pieces):
+            if pieces.added:
+                pieces.save(keep=lambda key: key[0] in current)
         if (self._memo.used_sections, self._memo.used_stretch_digests) != (self._sections, self._stretch_digests):
             save_pickle(self._sections_path, self._version, (self._memo.used_sections, self._memo.used_stretch_digests))
         if self._relations is not None:
             save_pickle(self._cache_dir / _RELATIONS_FILE, self._version, self._relations)
+        if self._memo.asked is not None:
+            store.kept_files.sections_asked[self._cache_dir] = self._memo.asked

@@ -158,13 +158,41 @@ class Section:
         return list(self.function(memo, **self.inputs))
 
 
+class SectionsAsked:
+    """The sections one build keyed, in the order it asked, each with the inputs it was keyed
+    from, and the records they were made of. A process that builds again (`mkdocs serve`) takes
+    a section's key from the build before when the section in the same place has equal inputs:
+    the papers it kept are the same objects, so comparing costs a fraction of deriving the key
+    (~10 parts per paper shown: at 10,000 papers ~0.15 s of every rebuild)."""
+
+    def __init__(self, taxonomy: Taxonomy, papers: Iterable[Paper]):
+        self.taxonomy = taxonomy
+        self.papers = {paper.id: paper for paper in papers}
+        self.keys: list[tuple[str, dict[str, Any], bytes]] = []
+
+    def follows(self, earlier: "SectionsAsked") -> bool:
+        """Whether inputs equal to the earlier build's are made of the same data: when the
+        taxonomy is the same, and no paper was edited into one equal to what it was but for
+        what == does not compare. Values read from the files are typed by the schema (a year is
+        a whole number, never 2020.0), so that is the order of a mapping's keys (a paper's
+        links), which its repr shows."""
+        if not (self.taxonomy == earlier.taxonomy and repr(self.taxonomy) == repr(earlier.taxonomy)):
+            return False
+        for paper_id, paper in self.papers.items():
+            before = earlier.papers.get(paper_id)
+            if before is not None and before is not paper and before == paper and repr(before) != repr(paper):
+                return False
+        return True
+
+
 class Memo:
     """`content_keys`: each paper id's content key; `texts` and `small`: the two stores, of the
     pieces' texts and of small values (read and extended);
     `is_current(path, key)`: whether the output holds that page for that key, and `holds(path)`
     whether it holds a page at that path at all (when it does not, as in a cold build, a page's
-    key is derived where the page is rendered, by a worker when there are many). Without a
-    `content_keys`, it remembers nothing (see the module's docstring)."""
+    key is derived where the page is rendered, by a worker when there are many); `asked`, where
+    this build's section keys are noted, and `earlier`, the build's before (`SectionsAsked`).
+    Without a `content_keys`, it remembers nothing (see the module's docstring)."""
 
     def __init__(
         self,
@@ -175,6 +203,8 @@ class Memo:
         sections: Mapping[bytes, tuple[tuple[str, bytes], ...]] | None = None,
         stretch_digests: Mapping[bytes, bytes] | None = None,
         holds: Callable[[str], bool] | None = None,
+        asked: SectionsAsked | None = None,
+        earlier: SectionsAsked | None = None,
     ):
         self.remembers = content_keys is not None
         self.content_keys = content_keys or {}
@@ -197,6 +227,8 @@ class Memo:
         # While pages keyed by content are first looked at: the pieces whose digest is unknown.
         self._wanted: dict[PieceKey, Piece] | None = None
         self._missing = 0
+        self.asked = asked
+        self._earlier = earlier if asked is not None and earlier is not None and asked.follows(earlier) else None
 
     # --- pieces ---
 
@@ -388,8 +420,32 @@ class Memo:
     def section_key(self, section: Section) -> bytes | None:
         if not self.remembers:
             return None
-        inputs_key = self._key(section.inputs)
-        return None if inputs_key is None else join_digest([_name(section.function).encode(), inputs_key])
+        name = _name(section.function)
+        key = self._earlier_key(name, section.inputs)
+        if key is None:
+            inputs_key = self._key(section.inputs)
+            if inputs_key is None:
+                return None
+            key = join_digest([name.encode(), inputs_key])
+        if self.asked is not None:
+            self.asked.keys.append((name, section.inputs, key))
+        return key
+
+    def _earlier_key(self, name: str, inputs: dict[str, Any]) -> bytes | None:
+        """The key of the section in the same place in the build before, if it was made by the
+        same function of equal inputs."""
+        if self._earlier is None or self.asked is None or len(self.asked.keys) >= len(self._earlier.keys):
+            return None
+        earlier_name, earlier_inputs, key = self._earlier.keys[len(self.asked.keys)]
+        if earlier_name != name or earlier_inputs.keys() != inputs.keys():
+            return None
+        taxonomy, earlier_taxonomy = self.asked.taxonomy, self._earlier.taxonomy
+        for input_name, value in inputs.items():
+            before = earlier_inputs[input_name]
+            # The same taxonomy (`follows`) as another object: compared once, not per section.
+            if value is not before and not (value is taxonomy and before is earlier_taxonomy) and value != before:
+                return None
+        return key
 
     def _remembered(self, section: Section) -> tuple[bytes | None, tuple[tuple[str, bytes], ...] | None]:
         """The section's key, and its pages' paths and keys if they are what the output holds."""

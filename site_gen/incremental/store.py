@@ -32,7 +32,9 @@ class _KeptFiles:
     """What this process last read from or wrote to each cache file, with the file's stat signature
     when it was read or written: a long-lived process (`mkdocs serve`, which rebuilds after every
     saved edit) reads a cache file again only once it has changed on disk, and decodes each parse
-    result once. Off unless `keep_cache_files_in_memory` turns it on: a one-off command reads each
+    result once; and the inputs its last build keyed its sections from (`memo.SectionsAsked`),
+    whose keys the next build takes where its inputs are equal. Off unless
+    `keep_cache_files_in_memory` turns it on: a one-off command reads each
     file once anyway, and keeping what it read would only add to its memory.
 
     What is kept is shared with the callers: they only read it, or copy it before changing it
@@ -42,6 +44,7 @@ class _KeptFiles:
         self.enabled = False
         self._files: dict[Path, tuple[Signature, object, Any]] = {}
         self._results: dict[bytes, Any] = {}
+        self.sections_asked: dict[Path, Any] = {}  # by cache folder
 
     def get(self, path: Path, header: object) -> Any:
         """The data last read from or written to `path` under `header`, if the file is unchanged."""
