@@ -528,12 +528,15 @@ def assert_same_as_a_cold_build(listing: PaperList, cold: Path, monkeypatch: pyt
 def test_each_warm_build_equals_a_cold_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_one_process: bool):
     """Pages and pieces remembered by their inputs (and, in one process, the cache files and
     records kept in memory) must never keep a page that an edit changed."""
+    import site_gen.incremental.memo
     import site_gen.incremental.store
     from site_gen.build import build
     from site_gen.project import Project
 
     kept = site_gen.incremental.store._KeptFiles()
     kept.enabled = in_one_process
+    if in_one_process:  # the runs of Stretches are keyed from the build before too: make many
+        monkeypatch.setattr(site_gen.incremental.memo, "STRETCH", 2)
     listing = PaperList(tmp_path / "warm")
     # Long and short listings; related papers are neighbours, not the whole category.
     listing.write_settings(listing_abstracts_up_to=3, related_papers=2)
@@ -559,9 +562,11 @@ def _shows(value: object, paper_id: str) -> bool:
 
 
 def test_a_rebuild_in_one_process_keys_again_only_the_sections_that_show_the_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """`mkdocs serve` takes a section's key from its last build when the section's inputs are
-    equal; the sections that show the edited paper are keyed again, and every section when an
-    edit leaves a paper equal for == but not the same (its links reordered)."""
+    """`mkdocs serve` takes the key of a section, or of a run of a long listing's or an export's
+    Stretches, from its last build when its inputs are equal; those that show the edited paper are
+    keyed again, and all of them when an edit leaves a paper equal for == but not the same (its
+    links reordered)."""
+    import site_gen.incremental.memo
     import site_gen.incremental.store
     from site_gen.build import build
     from site_gen.incremental.memo import Memo
@@ -570,29 +575,31 @@ def test_a_rebuild_in_one_process_keys_again_only_the_sections_that_show_the_edi
     kept = site_gen.incremental.store._KeptFiles()
     kept.enabled = True
     monkeypatch.setattr(site_gen.incremental.store, "kept_files", kept)
+    monkeypatch.setattr(site_gen.incremental.memo, "STRETCH", 2)  # runs of two papers' pieces
     listing = PaperList(tmp_path / "list")
     for number in range(9):
         listing.write(f"p{number}", _paper(number) + (_LINKS.format("project", "video") if number == 8 else ""))
     build(Project(listing.root))
-    taken: list[tuple[bool, dict]] = []
+    taken: dict[str, list[tuple[bool, bool]]] = {"sections": [], "stretches": []}  # (taken, shows p3)
     earlier_key = Memo._earlier_key
 
-    def noted(memo, name, inputs):
-        key = earlier_key(memo, name, inputs)
-        taken.append((key is not None, inputs))
+    def noted(memo, kind, name, inputs):
+        key = earlier_key(memo, kind, name, inputs)
+        taken[kind].append((key is not None, any(_shows(value, "p3") for value in inputs.values())))
         return key
 
     monkeypatch.setattr(Memo, "_earlier_key", noted)
     listing.write("p3", _paper(3) + "note: A curator's note.\n")  # related papers stay as they were
     build(Project(listing.root))
-    showing = [was_taken for was_taken, inputs in taken if any(_shows(value, "p3") for value in inputs.values())]
-    assert showing and not any(showing)
-    assert sum(was_taken for was_taken, _ in taken) == len(taken) - len(showing) >= 4
-    taken.clear()
+    for kind, minimum in (("sections", 4), ("stretches", 10)):
+        assert all(was_taken != shows for was_taken, shows in taken[kind]), kind
+        assert any(shows for _, shows in taken[kind]) and sum(was_taken for was_taken, _ in taken[kind]) >= minimum, kind
+    assert_same_as_a_cold_build(listing, tmp_path / "cold-note", monkeypatch, "after a note")
+    taken = {"sections": [], "stretches": []}
     listing.write("p8", _paper(8) + _LINKS.format("video", "project"))
     build(Project(listing.root))
-    assert taken and not any(was_taken for was_taken, _ in taken)
-    assert_same_as_a_cold_build(listing, tmp_path / "cold", monkeypatch, "after the links were reordered")
+    assert taken["sections"] and taken["stretches"] and not any(was_taken for kind in taken.values() for was_taken, _ in kind)
+    assert_same_as_a_cold_build(listing, tmp_path / "cold-links", monkeypatch, "after the links were reordered")
 
 
 def test_paper_pages_in_sections_of_any_size_are_the_same_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -7,7 +7,7 @@ from typing import Iterable, Mapping
 
 from site_gen.incremental import store
 from site_gen.incremental.manifest import OutputManifest
-from site_gen.incremental.memo import Memo, SectionsAsked
+from site_gen.incremental.memo import KeysAsked, Memo
 from site_gen.incremental.store import LazyPickledDict, load_pickle, remove_abandoned_files, save_pickle
 from site_gen.incremental.version import code_version
 from site_gen.records import Paper, Taxonomy
@@ -45,7 +45,7 @@ class BuildCache:
         """The memo for a catalog of these papers, whose files have these content keys (by paper
         id); in a process that keeps what it read, with the sections of its last build here."""
         kept = store.kept_files
-        asked = SectionsAsked(taxonomy, papers) if kept.enabled else None
+        asked = KeysAsked(taxonomy, papers) if kept.enabled else None
         earlier = kept.sections_asked.get(self._cache_dir) if kept.enabled else None
         self._memo = Memo(
             content_keys, self._pieces, self._small_pieces, self.manifest.is_current, self._sections, self._stretch_digests, self.manifest.holds,

@@ -158,19 +158,21 @@ class Section:
         return list(self.function(memo, **self.inputs))
 
 
-class SectionsAsked:
-    """The sections one build keyed, in the order it asked, each with the inputs it was keyed
-    from, and the records they were made of. A process that builds again (`mkdocs serve`) takes
-    a section's key from the build before when the section in the same place has equal inputs:
-    the papers it kept are the same objects, so comparing costs a fraction of deriving the key
-    (~10 parts per paper shown: at 10,000 papers ~0.15 s of every rebuild)."""
+class KeysAsked:
+    """The keys one build derived for its sections and for the runs of its Stretches, each list
+    in the order asked, with the inputs each key was derived from, and the records they were made
+    of. A process that builds again (`mkdocs serve`) takes a key from the build before when the
+    section or run in the same place has equal inputs: the papers it kept are the same objects,
+    so comparing costs a fraction of deriving the key (~10 parts per paper: at 10,000 papers
+    ~0.15 s of every rebuild)."""
 
     def __init__(self, taxonomy: Taxonomy, papers: Iterable[Paper]):
         self.taxonomy = taxonomy
         self.papers = {paper.id: paper for paper in papers}
-        self.keys: list[tuple[str, dict[str, Any], bytes]] = []
+        self.sections: list[tuple[str, dict[str, Any], bytes]] = []
+        self.stretches: list[tuple[str, dict[str, Any], bytes]] = []
 
-    def follows(self, earlier: "SectionsAsked") -> bool:
+    def follows(self, earlier: "KeysAsked") -> bool:
         """Whether inputs equal to the earlier build's are made of the same data: when the
         taxonomy is the same, and no paper was edited into one equal to what it was but for
         what == does not compare. Values read from the files are typed by the schema (a year is
@@ -191,7 +193,8 @@ class Memo:
     `is_current(path, key)`: whether the output holds that page for that key, and `holds(path)`
     whether it holds a page at that path at all (when it does not, as in a cold build, a page's
     key is derived where the page is rendered, by a worker when there are many); `asked`, where
-    this build's section keys are noted, and `earlier`, the build's before (`SectionsAsked`).
+    this build's keys of sections and runs are noted, and `earlier`, the build's before
+    (`KeysAsked`).
     Without a `content_keys`, it remembers nothing (see the module's docstring)."""
 
     def __init__(
@@ -203,8 +206,8 @@ class Memo:
         sections: Mapping[bytes, tuple[tuple[str, bytes], ...]] | None = None,
         stretch_digests: Mapping[bytes, bytes] | None = None,
         holds: Callable[[str], bool] | None = None,
-        asked: SectionsAsked | None = None,
-        earlier: SectionsAsked | None = None,
+        asked: KeysAsked | None = None,
+        earlier: KeysAsked | None = None,
     ):
         self.remembers = content_keys is not None
         self.content_keys = content_keys or {}
@@ -280,7 +283,8 @@ class Memo:
         key = run.key
         if key is None:
             name = self._names.get(run.make) or self._names.setdefault(run.make, _name(run.make))
-            key = run.key = self._key({"make": name, "papers": run.papers, **run.each, **run.shared})
+            inputs = {"papers": run.papers, **run.each, **run.shared}
+            key = run.key = self._asked_key("stretches", name, inputs, lambda: self._key({"make": name, **inputs}))
             if key is None:
                 raise TypeError(f"a stretch's inputs must be records, pieces or plain values: {', '.join([*run.each, *run.shared])}")
         if not by_content:
@@ -421,31 +425,42 @@ class Memo:
         if not self.remembers:
             return None
         name = _name(section.function)
-        key = self._earlier_key(name, section.inputs)
-        if key is None:
+
+        def derived() -> bytes | None:
             inputs_key = self._key(section.inputs)
-            if inputs_key is None:
-                return None
-            key = join_digest([name.encode(), inputs_key])
-        if self.asked is not None:
-            self.asked.keys.append((name, section.inputs, key))
+            return None if inputs_key is None else join_digest([name.encode(), inputs_key])
+
+        return self._asked_key("sections", name, section.inputs, derived)
+
+    def _asked_key(self, kind: str, name: str, inputs: dict[str, Any], derive: Callable[[], bytes | None]) -> bytes | None:
+        """The key of a section or a run ("sections", "stretches") made by `name` of `inputs`:
+        the earlier build's (`_earlier_key`), else derived."""
+        key = self._earlier_key(kind, name, inputs) or derive()
+        if self.asked is not None and key is not None:
+            getattr(self.asked, kind).append((name, inputs, key))
         return key
 
-    def _earlier_key(self, name: str, inputs: dict[str, Any]) -> bytes | None:
-        """The key of the section in the same place in the build before, if it was made by the
-        same function of equal inputs."""
-        if self._earlier is None or self.asked is None or len(self.asked.keys) >= len(self._earlier.keys):
+    def _earlier_key(self, kind: str, name: str, inputs: dict[str, Any]) -> bytes | None:
+        """The key of the section or run in the same place in the build before (`KeysAsked`), if
+        it was made by `name` of equal inputs."""
+        if self.asked is None or self._earlier is None:
             return None
-        earlier_name, earlier_inputs, key = self._earlier.keys[len(self.asked.keys)]
+        asked, earlier = getattr(self.asked, kind), getattr(self._earlier, kind)
+        if len(asked) >= len(earlier):
+            return None
+        earlier_name, earlier_inputs, key = earlier[len(asked)]
         if earlier_name != name or earlier_inputs.keys() != inputs.keys():
             return None
+        return key if self._equal(inputs, earlier_inputs) else None
+
+    def _equal(self, inputs: dict[str, Any], earlier_inputs: dict[str, Any]) -> bool:
         taxonomy, earlier_taxonomy = self.asked.taxonomy, self._earlier.taxonomy
         for input_name, value in inputs.items():
             before = earlier_inputs[input_name]
             # The same taxonomy (`follows`) as another object: compared once, not per section.
             if value is not before and not (value is taxonomy and before is earlier_taxonomy) and value != before:
-                return None
-        return key
+                return False
+        return True
 
     def _remembered(self, section: Section) -> tuple[bytes | None, tuple[tuple[str, bytes], ...] | None]:
         """The section's key, and its pages' paths and keys if they are what the output holds."""

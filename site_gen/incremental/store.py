@@ -32,8 +32,8 @@ class _KeptFiles:
     """What this process last read from or wrote to each cache file, with the file's stat signature
     when it was read or written: a long-lived process (`mkdocs serve`, which rebuilds after every
     saved edit) reads a cache file again only once it has changed on disk, and decodes each parse
-    result once; and the inputs its last build keyed its sections from (`memo.SectionsAsked`),
-    whose keys the next build takes where its inputs are equal. Off unless
+    result once; and the inputs its last build keyed its sections and runs from
+    (`memo.KeysAsked`), whose keys the next build takes where the inputs are equal. Off unless
     `keep_cache_files_in_memory` turns it on: a one-off command reads each
     file once anyway, and keeping what it read would only add to its memory.
 
