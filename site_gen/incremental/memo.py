@@ -24,6 +24,9 @@ listing's year) holds its pieces in `Stretches`: runs of a few hundred papers' p
 like a piece by its papers and inputs. Keyed by content, the page counts each run by one digest of its pieces' digests, kept from
 the last build, so an edit makes again the pieces of its run only, not 10,000.
 
+A process that builds again and again (`mkdocs serve`) keeps the inputs its sections and runs
+were keyed from: where the next build's are equal, their keys are taken as they were (`KeysAsked`).
+
 Every piece belongs to one paper and is dropped with that paper's file.
 Pieces' texts live in one store, loaded only when a page must be rendered from them; small values
 that every build reads (citation stems, the digests of pieces' texts) in another.
