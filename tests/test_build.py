@@ -575,26 +575,31 @@ def test_a_rebuild_in_one_process_keys_again_only_the_sections_that_show_the_edi
     kept = site_gen.incremental.store._KeptFiles()
     kept.enabled = True
     monkeypatch.setattr(site_gen.incremental.store, "kept_files", kept)
-    monkeypatch.setattr(site_gen.incremental.memo, "STRETCH", 2)  # runs of two papers' pieces
+    monkeypatch.setattr(site_gen.incremental.memo, "STRETCH", 1)  # runs of one paper's pieces
     listing = PaperList(tmp_path / "list")
+    listing.write_settings(listing_abstracts_up_to=3, related_papers=2)  # long listings hold runs too
     for number in range(9):
         listing.write(f"p{number}", _paper(number) + (_LINKS.format("project", "video") if number == 8 else ""))
     build(Project(listing.root))
     taken: dict[str, list[tuple[bool, bool]]] = {"sections": [], "stretches": []}  # (taken, shows p3)
     earlier_key = Memo._earlier_key
 
-    def noted(memo, kind, name, inputs):
-        key = earlier_key(memo, kind, name, inputs)
-        taken[kind].append((key is not None, any(_shows(value, "p3") for value in inputs.values())))
+    def noted(memo, kind, place, name, inputs):
+        key = earlier_key(memo, kind, place, name, inputs)
+        taken[kind].append((key is not None, any(_shows(value, edited) for value in inputs.values())))
         return key
 
     monkeypatch.setattr(Memo, "_earlier_key", noted)
-    listing.write("p3", _paper(3) + "note: A curator's note.\n")  # related papers stay as they were
-    build(Project(listing.root))
-    for kind, minimum in (("sections", 4), ("stretches", 10)):
-        assert all(was_taken != shows for was_taken, shows in taken[kind]), kind
-        assert any(shows for _, shows in taken[kind]) and sum(was_taken for was_taken, _ in taken[kind]) >= minimum, kind
-    assert_same_as_a_cold_build(listing, tmp_path / "cold-note", monkeypatch, "after a note")
+    # Notes: related papers stay as they were. The second edit's paper is in other listings than
+    # the first's: other sections are made again, and their runs asked in another order.
+    for edited, number in (("p3", 3), ("p6", 6)):
+        taken = {"sections": [], "stretches": []}
+        listing.write(edited, _paper(number) + "note: A curator's note.\n")
+        build(Project(listing.root))
+        for kind, minimum in (("sections", 4), ("stretches", 10)):
+            assert all(was_taken != shows for was_taken, shows in taken[kind]), (edited, kind)
+            assert any(shows for _, shows in taken[kind]) and sum(was_taken for was_taken, _ in taken[kind]) >= minimum, (edited, kind)
+    assert_same_as_a_cold_build(listing, tmp_path / "cold-note", monkeypatch, "after two notes")
     taken = {"sections": [], "stretches": []}
     listing.write("p8", _paper(8) + _LINKS.format("video", "project"))
     build(Project(listing.root))

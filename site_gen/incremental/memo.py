@@ -162,25 +162,28 @@ class Section:
 
 
 class KeysAsked:
-    """The keys one build derived for its sections and for the runs of its Stretches, each list
-    in the order asked, with the inputs each key was derived from, and the records they were made
-    of. A process that builds again (`mkdocs serve`) takes a key from the build before when the
-    section or run in the same place has equal inputs: the papers it kept are the same objects,
-    so comparing costs a fraction of deriving the key (~10 parts per paper: at 10,000 papers
-    ~0.15 s of every rebuild)."""
+    """The keys one build derived for its sections and for the runs of its Stretches, each with
+    the inputs it was derived from and by its place (a section's: its position among the
+    sections, which every build asks in the same order; a run's: what makes it and its first and
+    last paper, since runs are asked only for the sections made again), and the records they were
+    made of. A process that builds again (`mkdocs serve`) takes a key from the build before when
+    the section or run in the same place has equal inputs: the papers it kept are the same
+    objects, so comparing costs a fraction of deriving the key (~10 parts per paper: at 10,000
+    papers ~0.15 s of every rebuild)."""
 
     def __init__(self, taxonomy: Taxonomy, papers: Iterable[Paper]):
         self.taxonomy = taxonomy
         self.papers = {paper.id: paper for paper in papers}
-        self.sections: list[tuple[str, dict[str, Any], bytes]] = []
-        self.stretches: list[tuple[str, dict[str, Any], bytes]] = []
+        self.sections: dict[int, tuple[str, dict[str, Any], bytes]] = {}
+        self.stretches: dict[tuple[str, str, str, int], tuple[str, dict[str, Any], bytes]] = {}
 
     def follows(self, earlier: "KeysAsked") -> bool:
         """Whether inputs equal to the earlier build's are made of the same data: when the
-        taxonomy is the same, and no paper was edited into one equal to what it was but for
-        what == does not compare. Values read from the files are typed by the schema (a year is
-        a whole number, never 2020.0), so that is the order of a mapping's keys (a paper's
-        links), which its repr shows."""
+        taxonomy is the same (`Memo._equal` then takes the two for equal without comparing them),
+        and no paper was edited into one equal to what it was but for what == does not compare.
+        Values read from the files are strings, whole numbers (a year is never 2020.0), tuples
+        and mappings, as the schema and the reader make them, so that is the order of a
+        mapping's keys (a paper's links), which its repr shows."""
         if not (self.taxonomy == earlier.taxonomy and repr(self.taxonomy) == repr(earlier.taxonomy)):
             return False
         for paper_id, paper in self.papers.items():
@@ -287,7 +290,8 @@ class Memo:
         if key is None:
             name = self._names.get(run.make) or self._names.setdefault(run.make, _name(run.make))
             inputs = {"papers": run.papers, **run.each, **run.shared}
-            key = run.key = self._asked_key("stretches", name, inputs, lambda: self._key({"make": name, **inputs}))
+            place = (name, run.papers[0].id, run.papers[-1].id, len(run.papers))
+            key = run.key = self._asked_key("stretches", place, name, inputs, lambda: self._key({"make": name, **inputs}))
             if key is None:
                 raise TypeError(f"a stretch's inputs must be records, pieces or plain values: {', '.join([*run.each, *run.shared])}")
         if not by_content:
@@ -433,25 +437,22 @@ class Memo:
             inputs_key = self._key(section.inputs)
             return None if inputs_key is None else join_digest([name.encode(), inputs_key])
 
-        return self._asked_key("sections", name, section.inputs, derived)
+        return self._asked_key("sections", len(self.asked.sections) if self.asked is not None else 0, name, section.inputs, derived)
 
-    def _asked_key(self, kind: str, name: str, inputs: dict[str, Any], derive: Callable[[], bytes | None]) -> bytes | None:
-        """The key of a section or a run ("sections", "stretches") made by `name` of `inputs`:
-        the earlier build's (`_earlier_key`), else derived."""
-        key = self._earlier_key(kind, name, inputs) or derive()
+    def _asked_key(self, kind: str, place: Any, name: str, inputs: dict[str, Any], derive: Callable[[], bytes | None]) -> bytes | None:
+        """The key of a section or a run ("sections", "stretches") made by `name` of `inputs`: the
+        one in the same place in the build before (`KeysAsked`) if it was made by `name` of equal
+        inputs, else derived."""
+        key = self._earlier_key(kind, place, name, inputs) or derive()
         if self.asked is not None and key is not None:
-            getattr(self.asked, kind).append((name, inputs, key))
+            getattr(self.asked, kind)[place] = (name, inputs, key)
         return key
 
-    def _earlier_key(self, kind: str, name: str, inputs: dict[str, Any]) -> bytes | None:
-        """The key of the section or run in the same place in the build before (`KeysAsked`), if
-        it was made by `name` of equal inputs."""
-        if self.asked is None or self._earlier is None:
+    def _earlier_key(self, kind: str, place: Any, name: str, inputs: dict[str, Any]) -> bytes | None:
+        earlier = getattr(self._earlier, kind).get(place) if self._earlier is not None else None
+        if earlier is None:
             return None
-        asked, earlier = getattr(self.asked, kind), getattr(self._earlier, kind)
-        if len(asked) >= len(earlier):
-            return None
-        earlier_name, earlier_inputs, key = earlier[len(asked)]
+        earlier_name, earlier_inputs, key = earlier
         if earlier_name != name or earlier_inputs.keys() != inputs.keys():
             return None
         return key if self._equal(inputs, earlier_inputs) else None
@@ -460,7 +461,7 @@ class Memo:
         taxonomy, earlier_taxonomy = self.asked.taxonomy, self._earlier.taxonomy
         for input_name, value in inputs.items():
             before = earlier_inputs[input_name]
-            # The same taxonomy (`follows`) as another object: compared once, not per section.
+            # The same taxonomy as another object: `follows` compared them once, for every section.
             if value is not before and not (value is taxonomy and before is earlier_taxonomy) and value != before:
                 return False
         return True
