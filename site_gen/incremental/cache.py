@@ -43,10 +43,10 @@ class BuildCache:
 
     def memo(self, content_keys: Mapping[str, bytes], taxonomy: Taxonomy, papers: Iterable[Paper]) -> Memo:
         """The memo for a catalog of these papers, whose files have these content keys (by paper
-        id); in a process that keeps what it read, with the sections of its last build here."""
+        id); in a process that keeps what it read, with the keys of its last build (`KeysAsked`)."""
         kept = store.kept_files
         asked = KeysAsked(taxonomy, papers) if kept.enabled else None
-        earlier = kept.sections_asked.get(self._cache_dir) if kept.enabled else None
+        earlier = kept.keys_asked.get(self._cache_dir) if kept.enabled else None
         self._memo = Memo(
             content_keys, self._pieces, self._small_pieces, self.manifest.is_current, self._sections, self._stretch_digests, self.manifest.holds,
             asked, earlier,
@@ -73,4 +73,4 @@ class BuildCache:
         if self._relations is not None:
             save_pickle(self._cache_dir / _RELATIONS_FILE, self._version, self._relations)
         if self._memo.asked is not None:
-            store.kept_files.sections_asked[self._cache_dir] = self._memo.asked
+            store.kept_files.keys_asked[self._cache_dir] = self._memo.asked

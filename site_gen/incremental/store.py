@@ -18,7 +18,10 @@ import zlib
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable
+
+if TYPE_CHECKING:
+    from site_gen.incremental.memo import KeysAsked
 
 Signature = tuple[int, int, int, int]
 
@@ -44,7 +47,7 @@ class _KeptFiles:
         self.enabled = False
         self._files: dict[Path, tuple[Signature, object, Any]] = {}
         self._results: dict[bytes, Any] = {}
-        self.sections_asked: dict[Path, Any] = {}  # by cache folder
+        self.keys_asked: dict[Path, KeysAsked] = {}  # by cache folder
 
     def get(self, path: Path, header: object) -> Any:
         """The data last read from or written to `path` under `header`, if the file is unchanged."""
