@@ -88,6 +88,18 @@ class Project:
             names.sort()
         return folder
 
+    def read_from(self, path: Path) -> bool:
+        """Whether the list is read from a file at `path` under papers/: the taxonomy, or a YAML file
+        outside `_` and hidden names (a paper, or one `paper_folder` reports). Not an editor's swap
+        or backup file, nor a note kept beside the papers."""
+        if path == self.taxonomy_path:
+            return True
+        try:
+            parts = path.relative_to(self.papers_dir).parts
+        except ValueError:
+            return False
+        return bool(parts) and not any(part.startswith(_NOT_PAPERS) for part in parts) and _yaml_name(parts[-1])
+
     def paper_file_names(self) -> list[str]:
         """Names of every paper file (see PaperFolder.files)."""
         return self.paper_folder().files

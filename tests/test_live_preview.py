@@ -96,7 +96,8 @@ def test_an_edit_shows_and_the_pages_it_left_alone_stay_served(preview):
 def test_an_edit_is_built_once_and_the_preview_then_stays_idle(preview):
     """Building reads the sources: reading is no change to watch (inotify reports it as opening
     and closing files), else every build would start the next. A save's events are built once,
-    also when the editor writes a temporary file and renames it over the paper's."""
+    also when the editor writes a temporary file and renames it over the paper's, or pauses while
+    writing."""
     root, base, log = preview
     paper = root / "papers" / f"{PAPER}.yml"
     builds = log.read_text(encoding="utf-8").count("Building documentation")
@@ -110,6 +111,26 @@ def test_an_edit_is_built_once_and_the_preview_then_stays_idle(preview):
     wait_for(f"{base}/papers/{PAPER}/", "Saved by renaming.")
     time.sleep(3)
     assert log.read_text(encoding="utf-8").count("Building documentation") == builds + 2
+    # A writer that stalls between emptying the file and writing it: the file is built once closed.
+    with paper.open("r+", encoding="utf-8") as writing:
+        text = writing.read().replace("Saved by renaming.", "Written slowly.")
+        writing.seek(0)
+        writing.truncate()
+        writing.flush()
+        time.sleep(0.5)
+        writing.write(text)
+    wait_for(f"{base}/papers/{PAPER}/", "Written slowly.")
+    time.sleep(3)
+    assert log.read_text(encoding="utf-8").count("Building documentation") == builds + 3
+    assert "error" not in log.read_text(encoding="utf-8").lower()
+    # What editors write beside the files they edit, and what MkDocs leaves out, builds nothing.
+    saved.write_text("an editor's swap file", encoding="utf-8")
+    paper.with_name(f"{paper.name}~").write_text("a backup", encoding="utf-8")
+    (paper.parent / f".#{paper.name}").symlink_to("someone@host.1234")  # Emacs' lock
+    (root / "docs" / ".about.md.swp").write_text("an editor's swap file", encoding="utf-8")
+    (root / "papers" / "notes.txt").write_text("a maintainer's note", encoding="utf-8")
+    time.sleep(3)
+    assert log.read_text(encoding="utf-8").count("Building documentation") == builds + 3
 
 
 def test_a_broken_edit_is_reported_and_the_next_good_one_shows(preview):
@@ -154,7 +175,7 @@ def test_watched_paths_move_from_polling_to_file_events(tmp_path):
     server.watch(str(tmp_path))  # twice, as two plugins may
     assert type(server.observer) is PollingObserver
     assert server.build_delay == 0.1
-    watch_by_events(server)
+    watch_by_events(server, lambda path: True)
     assert isinstance(server.observer, Observer) and Observer is not PollingObserver  # inotify here, on Linux
     assert server.build_delay == SAVE_SETTLES
     assert server._watched_paths == {str(tmp_path): 2, str(config): 1}
@@ -163,6 +184,70 @@ def test_watched_paths_move_from_polling_to_file_events(tmp_path):
     server.unwatch(str(tmp_path))
     server.unwatch(str(config))
     assert not server.observer.emitters
+
+
+def test_a_change_starts_a_build_only_in_the_files_the_site_is_made_of(tmp_path):
+    from mkdocs.config import load_config
+
+    from site_gen.mkdocs.serve import SiteSources
+    from site_gen.project import Project
+
+    root = tmp_path / "list"
+    (root / "build" / "docs").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(
+        "site_name: x\ndocs_dir: build/docs\nexclude_docs: |\n  unpublished/\ndraft_docs: |\n  drafts/\n", encoding="utf-8",
+    )
+    made_of = SiteSources(Project(root), load_config(str(root / "mkdocs.yml")))
+    for path, built in {
+        "papers/galore.yml": True, "papers/_taxonomy.yml": True,
+        "papers/misnamed.yaml": True, "papers/old/galore.yml": True,  # reported as misplaced
+        "papers/.galore.yml.swp": False, "papers/galore.yml~": False, "papers/.#galore.yml": False, "papers/4913": False,
+        "papers/_drafts/galore.yml": False, "papers/_notes.yml": False, "papers/notes.txt": False, "papers/.git/galore.yml": False,
+        "docs/about.md": True, "docs/assets/logo.svg": True, "docs/drafts/next.md": True,  # drafts are served
+        "docs/.about.md.swp": False, "docs/unpublished/next.md": False, "docs/templates/page.html": False,
+        "mkdocs.yml": True, "overrides/main.html": True,
+    }.items():
+        assert made_of(str(root / path)) is built, path
+
+
+def test_a_file_is_given_to_the_server_once_it_is_written_and_closed(tmp_path):
+    """With inotify, which reports closes. What is not made of the site (here hidden files) is never
+    given; a change no close follows (a link made) is given after WRITE_ENDS."""
+    from mkdocs.livereload import LiveReloadServer
+    from watchdog.events import FileClosedEvent, FileCreatedEvent, FileSystemEventHandler
+
+    from site_gen.mkdocs.serve import WRITE_ENDS, watch_by_events
+
+    given: list[tuple[type, str, float]] = []
+    recorder = FileSystemEventHandler()
+    recorder.on_any_event = lambda event: given.append((type(event), Path(event.src_path).name, time.monotonic()))
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    server.watch(str(tmp_path))
+    watch_by_events(server, lambda path: not Path(path).name.startswith("."))
+    server.observer.schedule(recorder, str(tmp_path))
+    server.observer.start()
+    try:
+        with (tmp_path / "paper.yml").open("w", encoding="utf-8") as writing:
+            writing.write("title: A paper\n")
+            writing.flush()
+            time.sleep(0.5)
+            writing.write("year: 2024\n")
+        closed = time.monotonic()
+        (tmp_path / ".paper.yml.swp").write_text("swap", encoding="utf-8")
+        time.sleep(0.5)
+        assert [(kind, name) for kind, name, _ in given] == [(FileClosedEvent, "paper.yml")]
+        assert given[0][2] >= closed
+        (tmp_path / "link.yml").symlink_to("paper.yml")
+        made = time.monotonic()
+        deadline = made + WRITE_ENDS + 10
+        while len(given) < 2:
+            assert time.monotonic() < deadline, given
+            time.sleep(0.05)
+        assert [(kind, name) for kind, name, _ in given[1:]] == [(FileCreatedEvent, "link.yml")]
+        assert given[1][2] - made >= WRITE_ENDS * 0.9
+    finally:
+        server.observer.stop()
+        server.observer.join()
 
 
 class Cycle:

@@ -6,13 +6,17 @@ builds (`keep_cache_files_in_memory`)."""
 from __future__ import annotations
 
 import gc
+import os
 import threading
+from collections.abc import Callable
+from pathlib import Path
 
 import jinja2
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from watchdog.events import (
     DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent,
+    FileSystemEvent, FileSystemEventHandler,
 )
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
@@ -37,16 +41,37 @@ def regenerate(project: Project) -> frozenset[str]:
         raise PluginError(f"paper-list: {os_error_message(error, project)}") from None
 
 
-def watch_sources(server, docs_dir: str, project: Project) -> None:
+def watch_sources(server, config, project: Project) -> None:
     """The generated tree is replaced on every build, so the papers and hand-written pages are
     watched instead. Not site_gen's own code and templates: the serving process keeps what it
     loaded of them (and the caches are named after that version), so changing them needs a new
     `mkdocs serve`."""
-    server.unwatch(docs_dir)
-    watch_by_events(server)
+    server.unwatch(config.docs_dir)
+    watch_by_events(server, SiteSources(project, config))
     for source in (project.papers_dir, project.docs_dir):
         if source.is_dir():
             server.watch(str(source))
+
+
+class SiteSources:
+    """Whether a changed file is one the site is made of: under papers/ one the list is read from,
+    under docs/ one MkDocs does not exclude (by default hidden files); any other file watched (the
+    config file, the theme) is. Editors write swap, lock and temporary files beside the file they
+    edit (Vim's .paper.yml.swp every few seconds while one types): none of them starts a build."""
+
+    def __init__(self, project: Project, config) -> None:
+        self.project = project
+        self.config = config
+
+    def __call__(self, path: str) -> bool:
+        changed = Path(path)
+        if changed.is_relative_to(self.project.papers_dir):
+            return self.project.read_from(changed)
+        if changed.is_relative_to(self.project.docs_dir):
+            page = File(changed.relative_to(self.project.docs_dir).as_posix(), self.config.docs_dir, self.config.site_dir, self.config.use_directory_urls)
+            set_exclusions([page], self.config)
+            return page.inclusion is not InclusionLevel.EXCLUDED
+        return True
 
 
 # The events that change what is watched. Not reading a file: inotify reports opening and closing
@@ -61,24 +86,78 @@ _CHANGES = (
 # of each other; a longer burst (a `git checkout`) is built again once it ends, as before.
 SAVE_SETTLES = 0.02
 
+# How long a file being written is waited for when it is not closed: a link made, a file truncated
+# by its path, changes no editor makes.
+WRITE_ENDS = 1.0
+
+
+class _Saves(FileSystemEventHandler):
+    """MkDocs' handler of a watched folder, given the changes to files the site is made of
+    (`made_of`), each once it is whole. Where the operating system reports that a file written was
+    closed (inotify), a file created or modified is given when it is closed: the server builds
+    `SAVE_SETTLES` after the last event it is given, and a writer that stalls longer between
+    truncating a file and writing it (a loaded machine) would have the empty file built, reported
+    as broken, and built again."""
+
+    def __init__(self, handler: FileSystemEventHandler, made_of: Callable[[str], bool], closes_reported: bool) -> None:
+        self._handler = handler
+        self._made_of = made_of
+        self._closes_reported = closes_reported
+        self._lock = threading.Lock()
+        self._writing: dict[str, threading.Timer] = {}
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        if not any(self._made_of(os.fsdecode(path)) for path in (event.src_path, event.dest_path) if path):
+            return
+        if self._closes_reported and isinstance(event, (FileCreatedEvent, FileModifiedEvent)):
+            self._wait_for_close(event)
+        else:
+            self._written(event.src_path, event.dest_path)
+            self._handler.dispatch(event)
+
+    def _wait_for_close(self, event: FileSystemEvent) -> None:
+        with self._lock:
+            if event.src_path not in self._writing:
+                unclosed = self._writing[event.src_path] = threading.Timer(WRITE_ENDS, self._unclosed, (event,))
+                unclosed.daemon = True
+                unclosed.start()
+
+    def _unclosed(self, event: FileSystemEvent) -> None:
+        with self._lock:
+            if self._writing.get(event.src_path) is not threading.current_thread():
+                return
+            del self._writing[event.src_path]
+        self._handler.dispatch(event)
+
+    def _written(self, *paths: bytes | str) -> None:
+        with self._lock:
+            for path in paths:
+                if (unclosed := self._writing.pop(path, None)) is not None:
+                    unclosed.cancel()
+
 
 class _ChangesObserver(Observer):
-    """The operating system's file events, those that change files only."""
+    """The operating system's file events, those that change files the site is made of."""
+
+    def __init__(self, made_of: Callable[[str], bool]) -> None:
+        super().__init__()
+        self._made_of = made_of
 
     def schedule(self, event_handler, path, *, recursive=False, event_filter=None, **options):
-        return super().schedule(event_handler, path, recursive=recursive, event_filter=event_filter or _CHANGES, **options)
+        saves = _Saves(event_handler, self._made_of, closes_reported=Observer.__module__ == "watchdog.observers.inotify")
+        return super().schedule(saves, path, recursive=recursive, event_filter=event_filter or _CHANGES, **options)
 
 
-def watch_by_events(server) -> None:
+def watch_by_events(server, made_of: Callable[[str], bool]) -> None:
     """MkDocs' server polls what it watches every 0.5 s: at 10,000 papers each poll stats every
     file (~22% of a core while the preview sits idle) and an edit waits 0.25 s on average before
     it is seen. The operating system's file events (watchdog's `Observer`: inotify, FSEvents,
     kqueue, or polling where there are none) are seen at once; of them, those that change a
-    file. The paths watched so far (the config file, the theme, other plugins') move to it, by
-    the server's own `watch` and `unwatch`; its `observer` attribute is not a documented API, so
-    without one that polls this leaves it as it is. Events come at once, so the server waits
-    `SAVE_SETTLES` for the rest of a save's, not its 0.1 s (a tenth of what an edit takes to show
-    at 10,000 papers)."""
+    file the site is made of (`made_of`). The paths watched so far (the config file, the theme,
+    other plugins') move to it, by the server's own `watch` and `unwatch`; its `observer`
+    attribute is not a documented API, so without one that polls this leaves it as it is. Events
+    come at once, so the server waits `SAVE_SETTLES` for the rest of a save's, not its 0.1 s (a
+    tenth of what an edit takes to show at 10,000 papers)."""
     polling = getattr(server, "observer", None)
     if type(polling) is not PollingObserver or polling.is_alive():
         return
@@ -89,7 +168,7 @@ def watch_by_events(server) -> None:
         while emitter in polling.emitters:  # a path watched twice is unscheduled at its last unwatch
             server.unwatch(path)
             watched[path, recursive] = watched.get((path, recursive), 0) + 1
-    server.observer = _ChangesObserver()
+    server.observer = _ChangesObserver(made_of)
     server.build_delay = SAVE_SETTLES
     for (path, recursive), uses in watched.items():
         for _ in range(uses):
