@@ -9,6 +9,7 @@ import re
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -96,8 +97,8 @@ def test_an_edit_shows_and_the_pages_it_left_alone_stay_served(preview):
 def test_an_edit_is_built_once_and_the_preview_then_stays_idle(preview):
     """Building reads the sources: reading is no change to watch (inotify reports it as opening
     and closing files), else every build would start the next. A save's events are built once,
-    also when the editor writes a temporary file and renames it over the paper's, or pauses while
-    writing."""
+    also when the editor writes a temporary file and renames it over the paper's, renames the
+    paper away and writes a new one, or pauses while writing."""
     root, base, log = preview
     paper = root / "papers" / f"{PAPER}.yml"
     builds = log.read_text(encoding="utf-8").count("Building documentation")
@@ -123,14 +124,24 @@ def test_an_edit_is_built_once_and_the_preview_then_stays_idle(preview):
     time.sleep(3)
     assert log.read_text(encoding="utf-8").count("Building documentation") == builds + 3
     assert "error" not in log.read_text(encoding="utf-8").lower()
-    # What editors write beside the files they edit, and what MkDocs leaves out, builds nothing.
+    # Vim's save: the paper renamed to its backup, a new one written (slowly), the backup deleted.
+    backup = paper.with_name(f"{paper.name}~")
+    os.replace(paper, backup)
+    with paper.open("w", encoding="utf-8") as writing:
+        time.sleep(0.5)
+        writing.write(backup.read_text(encoding="utf-8").replace("Written slowly.", "Saved as Vim does."))
+    backup.unlink()
+    wait_for(f"{base}/papers/{PAPER}/", "Saved as Vim does.")
+    time.sleep(3)
+    assert log.read_text(encoding="utf-8").count("Building documentation") == builds + 4
+    assert "error" not in log.read_text(encoding="utf-8").lower()
+    # What editors write beside the papers they edit, and notes kept there, build nothing.
     saved.write_text("an editor's swap file", encoding="utf-8")
-    paper.with_name(f"{paper.name}~").write_text("a backup", encoding="utf-8")
+    backup.write_text("a backup", encoding="utf-8")
     (paper.parent / f".#{paper.name}").symlink_to("someone@host.1234")  # Emacs' lock
-    (root / "docs" / ".about.md.swp").write_text("an editor's swap file", encoding="utf-8")
     (root / "papers" / "notes.txt").write_text("a maintainer's note", encoding="utf-8")
     time.sleep(3)
-    assert log.read_text(encoding="utf-8").count("Building documentation") == builds + 3
+    assert log.read_text(encoding="utf-8").count("Building documentation") == builds + 4
 
 
 def test_a_broken_edit_is_reported_and_the_next_good_one_shows(preview):
@@ -187,34 +198,29 @@ def test_watched_paths_move_from_polling_to_file_events(tmp_path):
 
 
 def test_a_change_starts_a_build_only_in_the_files_the_site_is_made_of(tmp_path):
-    from mkdocs.config import load_config
-
-    from site_gen.mkdocs.serve import SiteSources
+    from site_gen.mkdocs.serve import made_of_the_site
     from site_gen.project import Project
 
     root = tmp_path / "list"
-    (root / "build" / "docs").mkdir(parents=True)
-    (root / "mkdocs.yml").write_text(
-        "site_name: x\ndocs_dir: build/docs\nexclude_docs: |\n  unpublished/\ndraft_docs: |\n  drafts/\n", encoding="utf-8",
-    )
-    made_of = SiteSources(Project(root), load_config(str(root / "mkdocs.yml")))
+    made_of = made_of_the_site(Project(root))
     for path, built in {
         "papers/galore.yml": True, "papers/_taxonomy.yml": True,
         "papers/misnamed.yaml": True, "papers/old/galore.yml": True,  # reported as misplaced
         "papers/.galore.yml.swp": False, "papers/galore.yml~": False, "papers/.#galore.yml": False, "papers/4913": False,
         "papers/_drafts/galore.yml": False, "papers/_notes.yml": False, "papers/notes.txt": False, "papers/.git/galore.yml": False,
-        "docs/about.md": True, "docs/assets/logo.svg": True, "docs/drafts/next.md": True,  # drafts are served
-        "docs/.about.md.swp": False, "docs/unpublished/next.md": False, "docs/templates/page.html": False,
+        # Copied into the generated tree, whatever their names: plugins may read hidden files.
+        "docs/about.md": True, "docs/assets/logo.svg": True, "docs/.meta.yml": True, "docs/.about.md.swp": True,
         "mkdocs.yml": True, "overrides/main.html": True,
     }.items():
         assert made_of(str(root / path)) is built, path
 
 
 def test_a_file_is_given_to_the_server_once_it_is_written_and_closed(tmp_path):
-    """With inotify, which reports closes. What is not made of the site (here hidden files) is never
-    given; a change no close follows (a link made) is given after WRITE_ENDS."""
+    """With inotify, which reports closes. What is not made of the site (here all but .yml files
+    not hidden) is never given; a change no close follows (a link made, a file deleted) is given
+    after WRITE_ENDS."""
     from mkdocs.livereload import LiveReloadServer
-    from watchdog.events import FileClosedEvent, FileCreatedEvent, FileSystemEventHandler
+    from watchdog.events import FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileSystemEventHandler
 
     from site_gen.mkdocs.serve import WRITE_ENDS, watch_by_events
 
@@ -223,7 +229,7 @@ def test_a_file_is_given_to_the_server_once_it_is_written_and_closed(tmp_path):
     recorder.on_any_event = lambda event: given.append((type(event), Path(event.src_path).name, time.monotonic()))
     server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
     server.watch(str(tmp_path))
-    watch_by_events(server, lambda path: not Path(path).name.startswith("."))
+    watch_by_events(server, lambda path: Path(path).suffix == ".yml" and not Path(path).name.startswith("."))
     server.observer.schedule(recorder, str(tmp_path))
     server.observer.start()
     try:
@@ -245,10 +251,21 @@ def test_a_file_is_given_to_the_server_once_it_is_written_and_closed(tmp_path):
 
         assert given_at_least(2) == [(FileClosedEvent, "paper.yml"), (FileClosedEvent, "after.yml")]
         assert given[0][2] >= closed
-        (tmp_path / "link.yml").symlink_to("paper.yml")
+        # Renamed away and written again, as Vim saves: given once, when the new file is closed.
+        os.replace(tmp_path / "paper.yml", tmp_path / "paper.yml~")
+        time.sleep(0.5)
+        (tmp_path / "paper.yml").write_text("title: A paper, saved again\n", encoding="utf-8")
+        assert given_at_least(3)[2:] == [(FileClosedEvent, "paper.yml")]
+        # Changes no close follows are given WRITE_ENDS later, by one thread however many they are.
+        threads = threading.active_count()
         made = time.monotonic()
-        assert given_at_least(3, WRITE_ENDS + 10)[2:] == [(FileCreatedEvent, "link.yml")]
-        assert given[2][2] - made >= WRITE_ENDS * 0.9
+        for number in range(300):
+            (tmp_path / f"link-{number}.yml").symlink_to("paper.yml")
+        (tmp_path / "after.yml").unlink()
+        time.sleep(0.5)
+        assert len(given) == 3 and threading.active_count() <= threads + 1
+        assert given_at_least(3 + 301, WRITE_ENDS + 10)[3:] == [*((FileCreatedEvent, f"link-{number}.yml") for number in range(300)), (FileDeletedEvent, "after.yml")]
+        assert min(at for _, _, at in given[3:]) - made >= WRITE_ENDS * 0.9
     finally:
         server.observer.stop()
         server.observer.join()

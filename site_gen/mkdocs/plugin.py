@@ -65,7 +65,7 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
 
     def on_serve(self, server, config, builder):
         if self.config.enabled:
-            serve.watch_sources(server, config, self.project)
+            serve.watch_sources(server, config.docs_dir, self.project)
         return server
 
     def on_nav(self, nav, config, files):

@@ -8,12 +8,13 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
+from mkdocs.structure.files import Files, InclusionLevel
 from watchdog.events import (
     DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent,
     FileSystemEvent, FileSystemEventHandler,
@@ -41,37 +42,29 @@ def regenerate(project: Project) -> frozenset[str]:
         raise PluginError(f"paper-list: {os_error_message(error, project)}") from None
 
 
-def watch_sources(server, config, project: Project) -> None:
+def watch_sources(server, docs_dir: str, project: Project) -> None:
     """The generated tree is replaced on every build, so the papers and hand-written pages are
     watched instead. Not site_gen's own code and templates: the serving process keeps what it
     loaded of them (and the caches are named after that version), so changing them needs a new
     `mkdocs serve`."""
-    server.unwatch(config.docs_dir)
-    watch_by_events(server, SiteSources(project, config))
+    server.unwatch(docs_dir)
+    watch_by_events(server, made_of_the_site(project))
     for source in (project.papers_dir, project.docs_dir):
         if source.is_dir():
             server.watch(str(source))
 
 
-class SiteSources:
-    """Whether a changed file is one the site is made of: under papers/ one the list is read from,
-    under docs/ one MkDocs does not exclude (by default hidden files); any other file watched (the
-    config file, the theme) is. Editors write swap, lock and temporary files beside the file they
-    edit (Vim's .paper.yml.swp every few seconds while one types): none of them starts a build."""
+def made_of_the_site(project: Project) -> Callable[[str], bool]:
+    """Whether the site is made from a file at a path: under papers/, one the list is read from
+    (not an editor's swap, lock or backup file, nor a note kept beside the papers, which start no
+    build); anything else watched, whatever its name (every file of docs/ is copied into the
+    generated tree, where plugins read even hidden ones, such as Material's `.meta.yml`)."""
 
-    def __init__(self, project: Project, config) -> None:
-        self.project = project
-        self.config = config
-
-    def __call__(self, path: str) -> bool:
+    def made_of(path: str) -> bool:
         changed = Path(path)
-        if changed.is_relative_to(self.project.papers_dir):
-            return self.project.read_from(changed)
-        if changed.is_relative_to(self.project.docs_dir):
-            page = File(changed.relative_to(self.project.docs_dir).as_posix(), self.config.docs_dir, self.config.site_dir, self.config.use_directory_urls)
-            set_exclusions([page], self.config)
-            return page.inclusion is not InclusionLevel.EXCLUDED
-        return True
+        return project.read_from(changed) or not changed.is_relative_to(project.papers_dir)
+
+    return made_of
 
 
 # The events that change what is watched. Not reading a file: inotify reports opening and closing
@@ -86,54 +79,79 @@ _CHANGES = (
 # of each other; a longer burst (a `git checkout`) is built again once it ends, as before.
 SAVE_SETTLES = 0.02
 
-# How long a file being written is waited for when it is not closed: a link made, a file truncated
-# by its path, changes no editor makes.
+# How long an event that may be part of a save waits for the save to end (see `_Saves`): what is
+# never closed after it (a file deleted, a link made, a file moved in from elsewhere) is built
+# this much later.
 WRITE_ENDS = 1.0
 
 
 class _Saves(FileSystemEventHandler):
-    """MkDocs' handler of a watched folder, given the changes to files the site is made of
-    (`made_of`), each once it is whole. Where the operating system reports that a file written was
-    closed (inotify), a file created or modified is given when it is closed: the server builds
-    `SAVE_SETTLES` after the last event it is given, and a writer that stalls longer between
-    truncating a file and writing it (a loaded machine) would have the empty file built, reported
-    as broken, and built again."""
+    """MkDocs' handler of a watched folder, given the events of files the site is made of
+    (`made_of`) once the save that made them is over. The server builds `SAVE_SETTLES` after the
+    last event it was given, and a writer that pauses longer (on a loaded machine) would have a
+    half-saved file built (an empty paper, reported as broken), then built again. So where the
+    system reports that a file written was closed (inotify), an event of a file being written
+    (created, modified) or gone (deleted, or renamed to a name the site is not made of, as an
+    editor does with the file its save replaces: Vim's paper.yml~) waits until a file at that
+    path is closed or renamed there (that event is given), or for `WRITE_ENDS` at most (then the
+    first of them is given, for all)."""
 
     def __init__(self, handler: FileSystemEventHandler, made_of: Callable[[str], bool], closes_reported: bool) -> None:
         self._handler = handler
         self._made_of = made_of
         self._closes_reported = closes_reported
-        self._lock = threading.Lock()
-        self._writing: dict[str, threading.Timer] = {}
+        self._changed = threading.Condition()
+        # Path -> (when to give up waiting, the event waiting), in the order they began: the
+        # first is the one due first.
+        self._waiting: dict[bytes | str, tuple[float, FileSystemEvent]] = {}
+        self._giving_up: threading.Thread | None = None
 
     def dispatch(self, event: FileSystemEvent) -> None:
         if not any(self._made_of(os.fsdecode(path)) for path in (event.src_path, event.dest_path) if path):
             return
-        if self._closes_reported and isinstance(event, (FileCreatedEvent, FileModifiedEvent)):
-            self._wait_for_close(event)
+        if self._closes_reported and not event.is_directory and not event.is_synthetic and self._may_be_saving(event):
+            self._wait_for_the_save(event)
         else:
-            self._written(event.src_path, event.dest_path)
+            self._save_over(event.src_path, event.dest_path)
             self._handler.dispatch(event)
 
-    def _wait_for_close(self, event: FileSystemEvent) -> None:
-        with self._lock:
-            if event.src_path not in self._writing:
-                unclosed = self._writing[event.src_path] = threading.Timer(WRITE_ENDS, self._unclosed, (event,))
-                unclosed.daemon = True
-                unclosed.start()
+    def _may_be_saving(self, event: FileSystemEvent) -> bool:
+        if isinstance(event, FileMovedEvent):
+            return not self._made_of(os.fsdecode(event.dest_path))
+        return isinstance(event, (FileCreatedEvent, FileModifiedEvent, FileDeletedEvent))
 
-    def _unclosed(self, event: FileSystemEvent) -> None:
-        with self._lock:
-            if self._writing.get(event.src_path) is not threading.current_thread():
+    def _wait_for_the_save(self, event: FileSystemEvent) -> None:
+        with self._changed:
+            if event.src_path in self._waiting:
                 return
-            del self._writing[event.src_path]
-        self._handler.dispatch(event)
+            self._waiting[event.src_path] = (time.monotonic() + WRITE_ENDS, event)
+            if self._giving_up is None:
+                self._giving_up = threading.Thread(target=self._give_up_when_due, name="saves not closed", daemon=True)
+                self._giving_up.start()
+            if len(self._waiting) == 1:  # else it waits for one due sooner
+                self._changed.notify()
 
-    def _written(self, *paths: bytes | str) -> None:
-        with self._lock:
+    def _give_up_when_due(self) -> None:
+        while True:
+            with self._changed:
+                now = time.monotonic()
+                due = []
+                for path, (deadline, event) in self._waiting.items():
+                    if deadline > now:
+                        break
+                    due.append((path, event))
+                for path, _ in due:
+                    del self._waiting[path]
+                if not due:
+                    self._changed.wait(next(iter(self._waiting.values()))[0] - now if self._waiting else None)
+                    continue
+            for _, event in due:
+                self._handler.dispatch(event)
+
+    def _save_over(self, *paths: bytes | str) -> None:
+        with self._changed:
             for path in paths:
-                if (unclosed := self._writing.pop(path, None)) is not None:
-                    unclosed.cancel()
+                self._waiting.pop(path, None)
 
 
 class _ChangesObserver(Observer):
