@@ -71,8 +71,9 @@ def build(project: Project) -> WriteReport:
     anything; waits for another build into the same folder to finish first."""
     with one_build_at_a_time(project):
         valid = scan_project(project)
-        catalog = Catalog.build(valid.taxonomy, valid.papers())
         cache = BuildCache(project.cache_dir, project.output_dir)
+        catalog = Catalog.build(valid.taxonomy, valid.papers(), cache.catalog())
+        cache.keep_catalog(catalog)
         hand_written = list(hand_written_pages(project.docs_dir))
         memo = cache.memo(valid.content_keys(), catalog.taxonomy, catalog.papers)
         options = Options.of(catalog.taxonomy)

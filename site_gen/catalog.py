@@ -26,6 +26,27 @@ def _index(pairs: Iterable[tuple[str | int, Paper]]) -> Mapping:
     return MappingProxyType({key: tuple(group) for key, group in groups.items()})
 
 
+def _placed(paper: Paper) -> tuple:
+    """What the catalog's order and indexes read of a paper."""
+    return paper.title, paper.year, paper.category, paper.tags, paper.authors, paper.venue
+
+
+def _swapped(papers: tuple[Paper, ...], edited: Mapping[str, Paper]) -> tuple[Paper, ...]:
+    return tuple(edited.get(p.id, p) for p in papers) if edited else papers
+
+
+def _edited_index(index: Mapping, edited: Mapping[str, Paper], keys: Iterable) -> Mapping:
+    """`index` (key -> papers, or -> a Group) with the edited papers in the groups of `keys`."""
+    keys = set(keys)
+    if not keys:
+        return index
+    updated = dict(index)
+    for key in keys:
+        group = index[key]
+        updated[key] = Group(group.term, _swapped(group.papers, edited)) if isinstance(group, Group) else _swapped(group, edited)
+    return MappingProxyType(updated)
+
+
 @dataclass(frozen=True, slots=True)
 class Group:
     """The papers of one author or venue series, newest first; `term` is its page's slug and name."""
@@ -61,8 +82,13 @@ class Catalog:
     tags: Mapping[str, Term] = field(init=False)
 
     @classmethod
-    def build(cls, taxonomy: Taxonomy, papers: Iterable[Paper]) -> "Catalog":
-        return cls(taxonomy, tuple(papers))
+    def build(cls, taxonomy: Taxonomy, papers: Iterable[Paper], earlier: "Catalog | None" = None) -> "Catalog":
+        """The catalog of the papers; `earlier`, one of the same list a moment ago (in a process
+        that builds again after every edit, `mkdocs serve`), is updated instead when the papers
+        are its own but for edits that leave each paper in the same places."""
+        papers = tuple(papers)
+        updated = earlier._edited(taxonomy, papers) if earlier is not None else None
+        return cls(taxonomy, papers) if updated is None else updated
 
     def __post_init__(self) -> None:
         put = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen dataclass)
@@ -70,8 +96,47 @@ class Catalog:
         put("by_id", MappingProxyType({p.id: p for p in self.papers}))
         put("by_category", _index((p.category, p) for p in self.papers))
         put("by_tag", _index((tag, p) for p in self.papers for tag in p.tags))
-        put("categories", MappingProxyType({t.slug: t for t in self.taxonomy.categories}))
-        put("tags", MappingProxyType({t.slug: t for t in self.taxonomy.tags}))
+        self._set_terms()
+
+    def _set_terms(self) -> None:
+        object.__setattr__(self, "categories", MappingProxyType({t.slug: t for t in self.taxonomy.categories}))
+        object.__setattr__(self, "tags", MappingProxyType({t.slug: t for t in self.taxonomy.tags}))
+
+    def _edited(self, taxonomy: Taxonomy, papers: tuple[Paper, ...]) -> "Catalog | None":
+        """This catalog with `papers` in place of its own, if each is its own or an edit of it
+        that every index puts where it was (same title, year, category, tags, authors and venue:
+        a note, an abstract, a link); else None. Sorting and grouping 10,000 papers again took
+        ~0.15 s of each rebuild of `mkdocs serve`; the indexes no edit reaches are kept as they
+        are, the same objects."""
+        if len(papers) != len(self.papers) or taxonomy != self.taxonomy:
+            return None
+        edited: dict[str, Paper] = {}
+        for paper in papers:
+            before = self.by_id.get(paper.id)
+            if before is not paper:
+                if before is None or _placed(before) != _placed(paper):
+                    return None
+                edited[paper.id] = paper
+        catalog = object.__new__(Catalog)
+        put = lambda name, value: object.__setattr__(catalog, name, value)  # noqa: E731 (frozen dataclass)
+        put("taxonomy", taxonomy)
+        put("papers", _swapped(self.papers, edited))
+        put("by_id", MappingProxyType({**self.by_id, **edited}))
+        put("by_category", _edited_index(self.by_category, edited, (p.category for p in edited.values())))
+        put("by_tag", _edited_index(self.by_tag, edited, (tag for p in edited.values() for tag in p.tags)))
+        catalog._set_terms()
+        # What was built on first use: the same keys, the groups with the edited papers.
+        built = self.__dict__
+        for name in ("_alias_keys", "_author_keys"):
+            if name in built:
+                catalog.__dict__[name] = built[name]
+        for name, keys in (
+            ("authors", lambda p: self._author_keys[p.id]), ("venues", lambda p: (self.venue_key(p),) if p.venue else ()),
+            ("by_year", lambda p: (p.year,)),
+        ):
+            if name in built:
+                catalog.__dict__[name] = _edited_index(built[name], edited, (key for p in edited.values() for key in keys(p)))
+        return catalog
 
     # Built on first use: a check or a build that shows no author reads none of them.
     @cached_property

@@ -248,3 +248,52 @@ def test_an_authors_page_is_named_by_the_spelling_most_of_their_papers_use_ties_
     assert authors[page_key("Jürgen Schmidhuber")].term.title == "Jürgen Schmidhuber"  # 2 papers against 1
     assert authors[page_key("Christopher Re")].term.title == "Christopher Re"  # 1 each: "Re" sorts before "Ré"
     assert [p.id for p in authors[page_key("Jürgen Schmidhuber")].papers] == ["a", "b", "c"]  # newest first, then by title
+
+
+_VIEWS = ("taxonomy", "papers", "by_id", "by_category", "by_tag", "categories", "tags", "authors", "venues", "by_year")
+
+
+@pytest.mark.parametrize("lazy_views_built", [True, False], ids=["authors and venues built", "not built yet"])
+def test_a_catalog_updated_after_an_edit_is_the_catalog_built_anew(lazy_views_built: bool):
+    """`mkdocs serve` updates the last build's catalog (Catalog.build's `earlier`) where an edit
+    leaves every paper in its places, and builds it anew where it does not."""
+    import dataclasses
+
+    from site_gen.build import load_catalog
+    from site_gen.catalog import Catalog
+    from site_gen.project import Project
+    from site_gen.records import Paper, freeze
+
+    seed = load_catalog(Project(REPO_ROOT))
+    taxonomy, papers = seed.taxonomy, seed.papers
+    # A paper with a venue whose first author has another paper: on every kind of page.
+    counts = Counter(author for paper in papers for author in paper.authors)
+    edited = next(paper for paper in papers if paper.venue and counts[paper.authors[0]] > 1)
+
+    def edit(**changes: object) -> tuple[Paper, ...]:
+        changed = Paper(edited.id, edited.source, freeze({**edited.fields, **changes}))
+        return tuple(changed if paper is edited else paper for paper in papers)
+
+    in_place = {"a note": edit(note="A curator's note."), "an abstract": edit(abstract="Another abstract."),
+                "nothing": papers, "links": edit(links={"project": "https://example.org/project"})}
+    moved = {
+        "the title": edit(title="Aardvark"), "the year": edit(year=edited.year - 1), "the tags": edit(tags=list(edited.tags[:1])),
+        "the category": edit(category=next(t.slug for t in taxonomy.categories if t.slug != edited.category)),
+        "the authors": edit(authors=[*edited.authors, "A. New Author"]), "the venue": edit(venue="A New Venue 2024"),
+        "a paper removed": tuple(paper for paper in papers if paper is not edited),
+    }
+    for name, new_papers in {**in_place, **moved}.items():
+        for new_taxonomy in (dataclasses.replace(taxonomy), dataclasses.replace(taxonomy, description="Another description.")):
+            earlier = Catalog.build(taxonomy, papers)
+            if lazy_views_built:
+                earlier.authors, earlier.venues, earlier.by_year
+            updated = Catalog.build(new_taxonomy, new_papers, earlier)
+            anew = Catalog.build(new_taxonomy, new_papers)
+            for view in _VIEWS:
+                assert getattr(updated, view) == getattr(anew, view), (name, view)
+            assert updated.taxonomy is new_taxonomy
+            assert [updated.author_keys(paper) for paper in updated.papers] == [anew.author_keys(paper) for paper in anew.papers]
+            was_updated = updated.by_category[edited.category] is not earlier.by_category.get(edited.category) and any(
+                updated.by_category[slug] is earlier.by_category[slug] for slug in earlier.by_category if slug != edited.category
+            )
+            assert was_updated == (name in in_place and name != "nothing" and new_taxonomy == taxonomy), name

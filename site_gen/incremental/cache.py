@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from site_gen.catalog import Catalog
 from site_gen.incremental import store
 from site_gen.incremental.manifest import OutputManifest
 from site_gen.incremental.memo import KeysAsked, Memo
@@ -40,6 +41,7 @@ class BuildCache:
         self._sections, self._stretch_digests = saved if isinstance(saved, tuple) and len(saved) == 2 else ({}, {})
         self._memo = Memo({}, self._pieces, self._small_pieces, self.manifest.is_current, self._sections, self._stretch_digests, self.manifest.holds)
         self._relations: Relations | None = None
+        self._catalog: Catalog | None = None
 
     def memo(self, content_keys: Mapping[str, bytes], taxonomy: Taxonomy, papers: Iterable[Paper]) -> Memo:
         """The memo for a catalog of these papers, whose files have these content keys (by paper
@@ -52,6 +54,13 @@ class BuildCache:
             asked, earlier,
         )
         return self._memo
+
+    def catalog(self) -> Catalog | None:
+        """The last build's catalog, in a process that keeps what it read (see Catalog.build)."""
+        return store.kept_files.catalogs.get(self._cache_dir) if store.kept_files.enabled else None
+
+    def keep_catalog(self, catalog: Catalog) -> None:
+        self._catalog = catalog
 
     def relations(self) -> Relations | None:
         """The related papers and the map of the last build (site_gen/related.py), if kept."""
@@ -74,3 +83,5 @@ class BuildCache:
             save_pickle(self._cache_dir / _RELATIONS_FILE, self._version, self._relations)
         if self._memo.asked is not None:
             store.kept_files.keys_asked[self._cache_dir] = self._memo.asked
+        if self._catalog is not None and store.kept_files.enabled:
+            store.kept_files.catalogs[self._cache_dir] = self._catalog

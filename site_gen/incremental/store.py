@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable
 
 if TYPE_CHECKING:
+    from site_gen.catalog import Catalog
     from site_gen.incremental.memo import KeysAsked
 
 Signature = tuple[int, int, int, int]
@@ -36,7 +37,8 @@ class _KeptFiles:
     when it was read or written: a long-lived process (`mkdocs serve`, which rebuilds after every
     saved edit) reads a cache file again only once it has changed on disk, and decodes each parse
     result once; and the inputs its last build keyed its sections and runs from
-    (`memo.KeysAsked`), whose keys the next build takes where the inputs are equal. Off unless
+    (`memo.KeysAsked`), whose keys the next build takes where the inputs are equal, and its
+    catalog, which the next one updates (`Catalog.build`). Off unless
     `keep_cache_files_in_memory` turns it on: a one-off command reads each
     file once anyway, and keeping what it read would only add to its memory.
 
@@ -48,6 +50,7 @@ class _KeptFiles:
         self._files: dict[Path, tuple[Signature, object, Any]] = {}
         self._results: dict[bytes, Any] = {}
         self.keys_asked: dict[Path, KeysAsked] = {}  # by cache folder
+        self.catalogs: dict[Path, Catalog] = {}  # the last build's, by cache folder
 
     def get(self, path: Path, header: object) -> Any:
         """The data last read from or written to `path` under `header`, if the file is unchanged."""
