@@ -118,7 +118,7 @@ def test_an_edit_is_built_once_and_the_preview_then_stays_idle(preview):
         writing.seek(0)
         writing.truncate()
         writing.flush()
-        time.sleep(0.5)
+        time.sleep(0.3)
         writing.write(text)
     wait_for(f"{base}/papers/{PAPER}/", "Written slowly.")
     time.sleep(3)
@@ -128,7 +128,7 @@ def test_an_edit_is_built_once_and_the_preview_then_stays_idle(preview):
     backup = paper.with_name(f"{paper.name}~")
     os.replace(paper, backup)
     with paper.open("w", encoding="utf-8") as writing:
-        time.sleep(0.5)
+        time.sleep(0.3)
         writing.write(backup.read_text(encoding="utf-8").replace("Written slowly.", "Saved as Vim does."))
     backup.unlink()
     wait_for(f"{base}/papers/{PAPER}/", "Saved as Vim does.")
@@ -236,7 +236,7 @@ def test_a_file_is_given_to_the_server_once_it_is_written_and_closed(tmp_path):
         with (tmp_path / "paper.yml").open("w", encoding="utf-8") as writing:
             writing.write("title: A paper\n")
             writing.flush()
-            time.sleep(0.5)
+            time.sleep(0.3)
             writing.write("year: 2024\n")
         closed = time.monotonic()
         (tmp_path / ".paper.yml.swp").write_text("swap", encoding="utf-8")
@@ -253,7 +253,7 @@ def test_a_file_is_given_to_the_server_once_it_is_written_and_closed(tmp_path):
         assert given[0][2] >= closed
         # Renamed away and written again, as Vim saves: given once, when the new file is closed.
         os.replace(tmp_path / "paper.yml", tmp_path / "paper.yml~")
-        time.sleep(0.5)
+        time.sleep(0.3)
         (tmp_path / "paper.yml").write_text("title: A paper, saved again\n", encoding="utf-8")
         assert given_at_least(3)[2:] == [(FileClosedEvent, "paper.yml")]
         # Changes no close follows are given WRITE_ENDS later, by one thread however many they are.
@@ -262,7 +262,7 @@ def test_a_file_is_given_to_the_server_once_it_is_written_and_closed(tmp_path):
         for number in range(300):
             (tmp_path / f"link-{number}.yml").symlink_to("paper.yml")
         (tmp_path / "after.yml").unlink()
-        time.sleep(0.5)
+        time.sleep(0.3)
         assert len(given) == 3 and threading.active_count() <= threads + 1
         assert given_at_least(3 + 301, WRITE_ENDS + 10)[3:] == [*((FileCreatedEvent, f"link-{number}.yml") for number in range(300)), (FileDeletedEvent, "after.yml")]
         assert min(at for _, _, at in given[3:]) - made >= WRITE_ENDS * 0.9
