@@ -107,8 +107,10 @@ class Catalog:
         that every index puts where it was (same title, year, category, tags, authors and venue:
         a note, an abstract, a link); else None. Sorting and grouping 10,000 papers again took
         ~0.15 s of each rebuild of `mkdocs serve`; the indexes no edit reaches are kept as they
-        are, the same objects."""
-        if len(papers) != len(self.papers) or taxonomy != self.taxonomy:
+        are, the same objects. Papers' ids are distinct (the reader makes them of file names).
+        The taxonomy must be the same in the order of its mappings too, which == does not
+        compare: of two `author_aliases` names with one page, the last names the page."""
+        if len(papers) != len(self.papers) or taxonomy != self.taxonomy or repr(taxonomy) != repr(self.taxonomy):
             return None
         edited: dict[str, Paper] = {}
         for paper in papers:

@@ -297,3 +297,25 @@ def test_a_catalog_updated_after_an_edit_is_the_catalog_built_anew(lazy_views_bu
                 updated.by_category[slug] is earlier.by_category[slug] for slug in earlier.by_category if slug != edited.category
             )
             assert was_updated == (name in in_place and name != "nothing" and new_taxonomy == taxonomy), name
+
+
+def test_a_catalog_is_built_anew_when_the_taxonomys_aliases_are_reordered():
+    """Two alias names of one author page: the last one names it, so their order matters, which
+    == between the taxonomies does not see."""
+    import dataclasses
+    from types import MappingProxyType
+
+    from site_gen.build import load_catalog
+    from site_gen.catalog import Catalog
+    from site_gen.project import Project
+
+    seed = load_catalog(Project(REPO_ROOT))
+    author = seed.papers[0].authors[0]
+    aliases = {author: ("A. Spelling",), author.upper(): ("Another Spelling",)}
+    first = dataclasses.replace(seed.taxonomy, author_aliases=MappingProxyType(aliases))
+    reordered = dataclasses.replace(seed.taxonomy, author_aliases=MappingProxyType(dict(reversed(aliases.items()))))
+    assert first == reordered
+    earlier = Catalog.build(first, seed.papers)
+    assert earlier.authors[page_key(author)].term.title == author.upper()
+    updated = Catalog.build(reordered, seed.papers, earlier)
+    assert updated.authors[page_key(author)].term.title == author == Catalog.build(reordered, seed.papers).authors[page_key(author)].term.title
