@@ -407,11 +407,18 @@ def term_definition_diagnostics(document: YamlDocument, display_path: str) -> li
 
 
 def _alias_diagnostics(document: YamlDocument, display_path: str) -> list[Diagnostic]:
-    """Each spelling in `author_aliases` names one person: it is nobody else's alias, nor another
-    person's name."""
+    """Each name in `author_aliases` is one person's, with a page of its own (two spellings of one
+    name would name one page, the last of them), and each spelling names one person: it is
+    nobody else's alias, nor another person's name."""
     aliases = document.data.get("author_aliases", {})
-    person_of = {page_key(name): name for name in aliases}
+    person_of: dict[str, str] = {}
     found = []
+    for name in aliases:
+        other = person_of.setdefault(page_key(name), name)
+        if other != name:
+            line, column = document.key_locations.get(("author_aliases", name), document.location(("author_aliases", name)))
+            found.append(Diagnostic(display_path, line, column, f"author {name!r} is {other!r} spelled otherwise (one author page)",
+                                    "keep one of the two names in author_aliases, with the other's spellings under it"))
     for name, spellings in aliases.items():
         for index, spelling in enumerate(spellings):
             key = page_key(spelling)

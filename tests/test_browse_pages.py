@@ -166,6 +166,19 @@ def test_an_alias_under_two_names_is_an_error_that_says_where(tmp_path: Path):
     assert "error: author alias 'J. Smith' also names 'Jane Smith' — keep it under one name in author_aliases" in result.output
 
 
+def test_one_author_named_twice_in_the_aliases_is_an_error_that_says_where(tmp_path: Path):
+    listing = PaperList(tmp_path / "list")
+    listing.write_taxonomy(TAXONOMY + "author_aliases:\n  Jürgen Schmidhuber: [J. Schmidhuber]\n  Jurgen Schmidhuber: [Juergen Schmidhuber]\n")
+    listing.write("galore", VALID_PAPER)
+    result = listing.check()
+    assert result.exit_code == 1
+    line = TAXONOMY.count("\n") + 3
+    assert (
+        f"papers/_taxonomy.yml:{line}:3: error: author 'Jurgen Schmidhuber' is 'Jürgen Schmidhuber' spelled otherwise (one author page)"
+        " — keep one of the two names in author_aliases, with the other's spellings under it"
+    ) in result.output
+
+
 def test_a_name_spelled_two_ways_is_shown_as_most_papers_spell_it(tmp_path: Path):
     listing = PaperList(tmp_path / "list")
     two_papers(listing, "Christopher Ré", "Christopher Re")
@@ -300,8 +313,9 @@ def test_a_catalog_updated_after_an_edit_is_the_catalog_built_anew(lazy_views_bu
 
 
 def test_a_catalog_is_built_anew_when_the_taxonomys_aliases_are_reordered():
-    """Two alias names of one author page: the last one names it, so their order matters, which
-    == between the taxonomies does not see."""
+    """Two alias names of one author page: the last one would name it, so their order matters,
+    which == between the taxonomies does not see. `check` rejects such aliases (the test above);
+    the catalog does not rely on it."""
     import dataclasses
     from types import MappingProxyType
 
