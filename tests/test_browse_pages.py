@@ -155,28 +155,21 @@ def test_spellings_the_taxonomy_declares_aliases_share_the_declared_names_page(t
     assert "# Jürgen Schmidhuber" in page and sorted(linked_papers(page)) == ["galore", "other"]
 
 
-def test_an_alias_under_two_names_is_an_error_that_says_where(tmp_path: Path):
+@pytest.mark.parametrize("aliases, column, error", [
+    ("  Jane Smith: [J. Smith]\n  John Smith: [J. Smith]\n", 16,
+     "author alias 'J. Smith' also names 'Jane Smith' — keep it under one name in author_aliases"),
+    ("  Jürgen Schmidhuber: [J. Schmidhuber]\n  Jurgen Schmidhuber: [Juergen Schmidhuber]\n", 3,
+     "author 'Jurgen Schmidhuber' is 'Jürgen Schmidhuber' spelled otherwise (one author page)"
+     " — keep one of the two names in author_aliases, with the other's spellings under it"),
+], ids=["a spelling under two names", "one name spelled twice"])
+def test_an_author_aliases_clash_is_an_error_that_says_where(tmp_path: Path, aliases: str, column: int, error: str):
     listing = PaperList(tmp_path / "list")
-    listing.write_taxonomy(TAXONOMY + "author_aliases:\n  Jane Smith: [J. Smith]\n  John Smith: [J. Smith]\n")
+    listing.write_taxonomy(TAXONOMY + "author_aliases:\n" + aliases)
     listing.write("galore", VALID_PAPER)
     result = listing.check()
     assert result.exit_code == 1
     line = TAXONOMY.count("\n") + 3
-    assert f"papers/_taxonomy.yml:{line}:" in result.output
-    assert "error: author alias 'J. Smith' also names 'Jane Smith' — keep it under one name in author_aliases" in result.output
-
-
-def test_one_author_named_twice_in_the_aliases_is_an_error_that_says_where(tmp_path: Path):
-    listing = PaperList(tmp_path / "list")
-    listing.write_taxonomy(TAXONOMY + "author_aliases:\n  Jürgen Schmidhuber: [J. Schmidhuber]\n  Jurgen Schmidhuber: [Juergen Schmidhuber]\n")
-    listing.write("galore", VALID_PAPER)
-    result = listing.check()
-    assert result.exit_code == 1
-    line = TAXONOMY.count("\n") + 3
-    assert (
-        f"papers/_taxonomy.yml:{line}:3: error: author 'Jurgen Schmidhuber' is 'Jürgen Schmidhuber' spelled otherwise (one author page)"
-        " — keep one of the two names in author_aliases, with the other's spellings under it"
-    ) in result.output
+    assert f"papers/_taxonomy.yml:{line}:{column}: error: {error}" in result.output
 
 
 def test_a_name_spelled_two_ways_is_shown_as_most_papers_spell_it(tmp_path: Path):
