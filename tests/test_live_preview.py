@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from site_gen.mkdocs.serve import REBUILT_TREE
 from tests.sitebuild import BIN, copy_repository_list, generate
 
 LIVERELOAD_SCRIPT = re.compile(r"<script>\s*var livereload = function.*?</script>(?=</body>)", re.S)
@@ -92,6 +93,65 @@ def test_an_edit_shows_and_the_pages_it_left_alone_stay_served(preview):
     time.sleep(1)
     about.write_text(about.read_text(encoding="utf-8") + "\nA live line on the about page.\n", encoding="utf-8")
     wait_for(f"{base}/about/", "A live line on the about page.")
+
+
+def test_a_rebuilt_page_is_the_page_a_whole_build_makes(preview, tmp_path):
+    """A rebuild after an edit reads only the pages it builds, the pages of the nav, the
+    hand-written ones and the files at the generated tree's root (site_gen/mkdocs/serve.py):
+    what it builds is what `mkdocs build` makes of the whole tree, links and all."""
+    root, base, log = preview
+    paper = root / "papers" / f"{PAPER}.yml"
+    built = log.read_text(encoding="utf-8").count("Documentation built")
+    time.sleep(1)
+    # A new title moves the paper in its listings: its category's, tags', authors', year's, venue's.
+    paper.write_text(paper.read_text(encoding="utf-8").replace("GaLore: Memory-Efficient", "GaLore Retitled: Memory-Efficient"), encoding="utf-8")
+    deadline = time.monotonic() + 60
+    while log.read_text(encoding="utf-8").count("Documentation built") == built:
+        assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+        time.sleep(0.2)
+    rebuild = log.read_text(encoding="utf-8").split("Documentation built")[built]
+    assert "Building documentation" in rebuild and not re.search(r"WARNING(?!.*'dirty' build)", rebuild), rebuild
+    read = {path.relative_to(root / "build" / REBUILT_TREE).as_posix() for path in (root / "build" / REBUILT_TREE).rglob("*.md")}
+    assert f"papers/{PAPER}.md" in read and "papers/agent-k.md" not in read  # a paper of another category
+    site = tmp_path / "whole"
+    subprocess.run(
+        [BIN / "mkdocs", "build", "--strict", "--site-dir", site], cwd=root, check=True, capture_output=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"{base}/"},
+    )
+    pages = [f"papers/{PAPER}/", "categories/memory-efficient-training/", "tags/low-rank/", "years/2024/", "papers/", "authors/zhenyu-zhang/", "venues/icml/"]
+    for page in pages:
+        whole = (site / page / "index.html").read_text(encoding="utf-8")
+        assert "GaLore Retitled" in whole, page
+        assert fetch(f"{base}/{page}") == whole, page
+
+
+def test_a_rebuild_reads_the_pages_to_build_the_nav_and_the_hand_written_and_root_files(tmp_path):
+    from mkdocs.config import load_config
+
+    from site_gen.mkdocs.serve import tree_to_rebuild
+    from site_gen.project import Project
+
+    root = copy_repository_list(tmp_path / "list")
+    generate(root)
+    project = Project(root)
+    tree = project.output_dir.resolve()
+    config = load_config(str(root / "mkdocs.yml"))
+    config = config.plugins.on_config(config)  # as a build does: the docs folder is the generated tree
+    to_build = frozenset({f"papers/{PAPER}.md", "tags/low-rank.md"})
+    folder = tree_to_rebuild(project, config, to_build)
+    assert folder == root / "build" / REBUILT_TREE
+    read = {path.relative_to(folder).as_posix(): path for path in folder.rglob("*") if not path.is_dir()}
+    hand_written = {path.relative_to(root / "docs").as_posix() for path in (root / "docs").rglob("*") if path.is_file()}
+    assert hand_written <= read.keys() and to_build <= read.keys()
+    assert {".nav.yml", "index.md", "papers.json", "papers.bib", "feed.xml", "categories/index.md", "authors/index.md", "papers/index.md"} <= read.keys()
+    assert f"papers/{OTHER}.md" not in read and not any(path.startswith("authors/") and path != "authors/index.md" for path in read)
+    assert all(path.is_symlink() and path.resolve() == tree / name for name, path in read.items())
+    # Remade for each rebuild: nothing of the last one's is left.
+    assert f"papers/{PAPER}.md" not in {path.relative_to(folder).as_posix() for path in tree_to_rebuild(project, config, frozenset()).rglob("*")}
+    # A hand-written page may link to any generated page, and another plugin may look for any file.
+    assert tree_to_rebuild(project, config, to_build | {"about.md"}) is None
+    with_search = load_config(str(root / "mkdocs.yml"), plugins=["paper-list", "search"])
+    assert tree_to_rebuild(project, with_search.plugins.on_config(with_search), to_build) is None
 
 
 def test_an_edit_is_built_once_and_the_preview_then_stays_idle(preview):

@@ -28,6 +28,7 @@ import logging
 import multiprocessing
 import signal
 import zlib
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import markdown
@@ -89,13 +90,14 @@ class _Converted(NamedTuple):
     links_to_anchors: dict | None
 
 
-def use_one_converter(config, files: Files, project: Project) -> None:
-    """Make the pages of the generated files outside the nav, with one converter (before MkDocs
-    makes them: it makes a page only for a file that has none)."""
+def use_one_converter(config, pages: Sequence[File], project: Project) -> None:
+    """Make the pages of the generated files outside the nav (of the build's documentation
+    `pages`), with one converter (before MkDocs makes them: it makes a page only for a file that
+    has none)."""
     names = [name for name in config.markdown_extensions if name in MARKDOWN_EXTENSIONS]
     converter = markdown.Markdown(
         extensions=names, extension_configs={name: config.mdx_configs[name] for name in names if name in config.mdx_configs})
-    for file in files.documentation_pages(inclusion=InclusionLevel.is_included):
+    for file in pages:
         if file.page is None and file.inclusion == InclusionLevel.NOT_IN_NAV and not (project.docs_dir / file.src_uri).exists():
             GeneratedPage(file, config, converter)
 

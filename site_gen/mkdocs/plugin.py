@@ -53,14 +53,19 @@ class PaperListPlugin(BasePlugin[PaperListConfig]):
             if self.unbuilt is not None:
                 self.unbuilt |= written
         theme.require_generated_tree(self.project)
+        if self.unbuilt is not None:
+            config.docs_dir = str(serve.tree_to_rebuild(self.project, config, self.unbuilt) or config.docs_dir)
 
     def on_files(self, files, config):
         if self.config.enabled:
-            theme.use_generated_nav(config, files)
+            # Listed once for the three: a listing goes through every file (~15,000 at 10,000
+            # papers, ~0.03 s each time, in every rebuild of `mkdocs serve`).
+            pages = files.documentation_pages()
+            theme.use_generated_nav(config, pages)
             if self.unbuilt is not None:
-                serve.leave_out_unchanged(files, self.unbuilt, self.project)
+                serve.leave_out_unchanged(pages, self.unbuilt, self.project)
             if self.config.one_converter:
-                generated_pages.use_one_converter(config, files, self.project)
+                generated_pages.use_one_converter(config, pages, self.project)
         return files
 
     def on_serve(self, server, config, builder):

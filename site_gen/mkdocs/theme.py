@@ -3,11 +3,12 @@ maintainer chooses (site name and URL, palette, features)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.files import File, InclusionLevel
 
 from site_gen import urls
 from site_gen.options import published_url
@@ -56,18 +57,27 @@ def require_generated_tree(project: Project) -> None:
         raise PluginError(f"paper-list: {project.display(project.output_dir)} does not exist — run `site-gen build` first (`make site` does)")
 
 
-def use_generated_nav(config, files: Files) -> None:
+def use_generated_nav(config, pages: Sequence[File]) -> None:
     """The navigation that `site-gen build` wrote (unless mkdocs.yml has its own); the pages it
-    does not list (every paper and tag page) are reached from listings and search, so MkDocs is
-    told they are left out of the nav on purpose."""
+    does not list (every paper and tag page; `pages`: the build's documentation pages) are reached
+    from listings and search, so MkDocs is told they are left out of the nav on purpose."""
     if config.nav is not None:
         return
-    nav_file = Path(config.docs_dir) / urls.NAV
-    config.nav = yaml.safe_load(nav_file.read_text(encoding="utf-8"))["nav"]
+    config.nav = _generated_nav(config)
     in_nav = set(_nav_paths(config.nav))
-    for file in files.documentation_pages():
+    for file in pages:
         if file.src_uri not in in_nav:
             file.inclusion = InclusionLevel.NOT_IN_NAV
+
+
+def nav_paths(config) -> set[str]:
+    """What the nav links: the paths of its pages (in the docs folder), and any URLs."""
+    return set(_nav_paths(config.nav if config.nav is not None else _generated_nav(config)))
+
+
+def _generated_nav(config) -> list:
+    nav_file = Path(config.docs_dir) / urls.NAV
+    return yaml.safe_load(nav_file.read_text(encoding="utf-8"))["nav"]
 
 
 def _nav_paths(items) -> list[str]:
