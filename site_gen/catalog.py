@@ -129,7 +129,7 @@ class Catalog:
         catalog._set_terms()
         # What was built on first use: the same keys, the groups with the edited papers.
         built = self.__dict__
-        for name in ("_alias_keys", "_author_keys"):
+        for name in ("_alias_keys", "_author_keys", "_venue_keys"):
             if name in built:
                 catalog.__dict__[name] = built[name]
         for name, keys in (
@@ -161,9 +161,13 @@ class Catalog:
         declared = {page_key(name): name for name in self.taxonomy.author_aliases}
         return _groups(((key, name, p) for p in self.papers for key, name in zip(self.author_keys(p), p.authors)), declared)
 
+    @cached_property
+    def _venue_keys(self) -> Mapping[str, str]:
+        return {p.id: page_key(venue_series(p.venue)) for p in self.papers if p.venue}
+
     def venue_key(self, paper: Paper) -> str | None:
         """The key of the paper's venue series, None when it has no venue."""
-        return page_key(venue_series(paper.venue)) if paper.venue else None
+        return self._venue_keys.get(paper.id)
 
     @cached_property
     def venues(self) -> Mapping[str, Group]:

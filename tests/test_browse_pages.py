@@ -298,7 +298,8 @@ def test_a_catalog_updated_after_an_edit_is_the_catalog_built_anew(lazy_views_bu
             for view in _VIEWS:
                 assert getattr(updated, view) == getattr(anew, view), (name, view)
             assert updated.taxonomy is new_taxonomy
-            assert [updated.author_keys(paper) for paper in updated.papers] == [anew.author_keys(paper) for paper in anew.papers]
+            for keys in (Catalog.author_keys, Catalog.venue_key):
+                assert [keys(updated, paper) for paper in updated.papers] == [keys(anew, paper) for paper in anew.papers], (name, keys)
             was_updated = updated.by_category[edited.category] is not earlier.by_category.get(edited.category) and any(
                 updated.by_category[slug] is earlier.by_category[slug] for slug in earlier.by_category if slug != edited.category
             )
