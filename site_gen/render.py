@@ -91,8 +91,9 @@ class SiteRenderer:
             catalog=catalog, recent=catalog.recently_added(options.recent_papers), timeline=chart, categories=stats["categories"],
         ))
         yield PageSpec(urls.STATS, "stats.md.j2", dict(**stats, timeline=chart, base=urls.base(urls.STATS)))
-        # Keyed by its points' values: drawing 10,000 of them takes ~0.1 s.
-        yield PageSpec(urls.MAP, map_page, dict(points=map_points(catalog, self.relations.positions), categories=stats["categories"], base=urls.base(urls.MAP)))
+        # Made of what its points show: an edit that changes none of it (a note, an abstract)
+        # leaves the map as it was, without drawing 10,000 points again (~0.1 s).
+        yield Section(map_section, dict(places=map_places(catalog, self.relations.positions), categories=stats["categories"], base=urls.base(urls.MAP)))
         for kind, terms, papers_of in (("category", taxonomy.categories, catalog.by_category), ("tag", taxonomy.tags, catalog.by_tag)):
             path = urls.term_index(kind)
             yield PageSpec(path, f"{kind}_index.md.j2", dict(catalog=catalog, root=urls.root(path)))
@@ -149,19 +150,17 @@ def timeline(catalog: Catalog) -> Markup:
     return stacked_years(years, series, "Papers per year, by category")
 
 
-def map_points(catalog: Catalog, positions: Mapping[str, tuple[float, float]]) -> tuple[MapPoint, ...]:
-    """The papers at their places on the map (site_gen/related.py), coloured by category and named
-    with it (colours repeat past sixteen categories); Tab visits them category by category, each
-    in title order, as the category pages list them."""
-    categories = {term.slug: (index, term.title) for index, term in enumerate(catalog.taxonomy.categories)}
-    base = urls.base(urls.MAP)
-    return tuple(
-        (
-            *positions[paper.id], category_colour(categories[paper.category][0]), base + urls.url(urls.paper(paper.id)),
-            f"{paper.title} ({paper.year}) · {categories[paper.category][1]}",
-        )
-        for paper in sorted(catalog.papers, key=lambda p: (categories[p.category][0], p.title.casefold(), p.id))
-    )
+# A paper's point on the map: its place (x, y), its category's position in the taxonomy, its id,
+# title and year.
+MapPlace = tuple[float, float, int, str, str, int]
+
+
+def map_places(catalog: Catalog, positions: Mapping[str, tuple[float, float]]) -> tuple[MapPlace, ...]:
+    """The papers at their places on the map (site_gen/related.py), in the order Tab visits them:
+    category by category, each in title order."""
+    categories = {term.slug: index for index, term in enumerate(catalog.taxonomy.categories)}
+    places = ((*positions[paper.id], categories[paper.category], paper.id, paper.title, paper.year) for paper in catalog.papers)
+    return tuple(sorted(places, key=lambda place: (place[2], place[4].casefold(), place[3])))
 
 
 def statistics(catalog: Catalog, venues: tuple[tuple[Term, tuple[Paper, ...]], ...], top: int = 10) -> dict[str, object]:
@@ -288,6 +287,16 @@ def papers_csl_file(memo: Memo, papers: tuple[Paper, ...], citation_keys: tuple[
     """CSL-JSON items, identified by the papers' citation keys (in that order)."""
     items = memo.stretches(csl_item, papers, each={"citation_key": citation_keys})
     yield PageSpec(urls.PAPERS_CSL, papers_json, dict(records=items), by_content=True)
+
+
+def map_section(memo: Memo, places: tuple[MapPlace, ...], categories: tuple[tuple[Term, str, int], ...], base: str) -> Iterator[PageSpec]:
+    """/map/, its points coloured by category and named with it (colours repeat past sixteen
+    categories)."""
+    points = tuple(
+        (x, y, category_colour(index), base + urls.url(urls.paper(paper_id)), f"{title} ({year}) · {categories[index][0].title}")
+        for x, y, index, paper_id, title, year in places
+    )
+    yield PageSpec(urls.MAP, map_page, dict(points=points, categories=categories, base=base))
 
 
 def map_page(points: tuple[MapPoint, ...], categories: tuple[tuple[Term, str, int], ...], base: str) -> str:
