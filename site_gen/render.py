@@ -86,9 +86,12 @@ class SiteRenderer:
                 ))
         # Pages that show the whole catalog (counts of every category and tag): cheap, and made
         # on every build.
-        chart, stats = str(timeline(catalog)), statistics(catalog, venues)
+        per_year = _papers_per_year(catalog)
+        chart, stats = str(timeline(catalog, per_year)), statistics(catalog, venues, per_year)
+        # The newest first: the home page's and the feed's are the first of them.
+        recent = catalog.recently_added(max(options.recent_papers, options.feed_size))
         yield PageSpec(urls.HOME, "home.md.j2", dict(
-            catalog=catalog, recent=catalog.recently_added(options.recent_papers), timeline=chart, categories=stats["categories"],
+            catalog=catalog, recent=recent[: options.recent_papers], timeline=chart, categories=stats["categories"],
         ))
         yield PageSpec(urls.STATS, "stats.md.j2", dict(**stats, timeline=chart, base=urls.base(urls.STATS)))
         # Made of what its points show: an edit that changes none of it (a note, an abstract)
@@ -123,7 +126,7 @@ class SiteRenderer:
         yield Section(papers_bib_file, dict(papers=by_key, citation_keys=keys_in_order))
         yield Section(papers_ris_file, dict(papers=by_key))
         yield Section(papers_csl_file, dict(papers=by_key, citation_keys=keys_in_order))
-        yield PageSpec(urls.FEED, feed_xml, dict(taxonomy=taxonomy, papers=catalog.recently_added(options.feed_size), site_url=options.site_url))
+        yield PageSpec(urls.FEED, feed_xml, dict(taxonomy=taxonomy, papers=recent[: options.feed_size], site_url=options.site_url))
 
     def pages_of(self, kind: str) -> tuple[tuple[Term, tuple[Paper, ...]], ...]:
         """The authors or venue series ("author", "venue") that have a page, those of two or more
@@ -137,15 +140,18 @@ class SiteRenderer:
         return citation_keys({paper.id: self.memo.value(citation_stem, paper) for paper in self.catalog.papers})
 
 
-def _papers_per_year(catalog: Catalog) -> tuple[tuple[int, ...], Counter]:
-    """Every year from the first paper's to the last's, and the papers of each (year, category)."""
+# Every year from the first paper's to the last's, and the number of papers of each (year, category).
+PapersPerYear = tuple[tuple[int, ...], Counter]
+
+
+def _papers_per_year(catalog: Catalog) -> PapersPerYear:
     years = tuple(range(catalog.years[0], catalog.years[1] + 1)) if catalog.years else ()
     return years, Counter((paper.year, paper.category) for paper in catalog.papers)
 
 
-def timeline(catalog: Catalog) -> Markup:
+def timeline(catalog: Catalog, papers_per_year: PapersPerYear) -> Markup:
     """Papers per year, stacked by category (in the taxonomy's order)."""
-    years, per_year = _papers_per_year(catalog)
+    years, per_year = papers_per_year
     series = tuple(Series(term.title, tuple(per_year[year, term.slug] for year in years)) for term in catalog.taxonomy.categories)
     return stacked_years(years, series, "Papers per year, by category")
 
@@ -163,11 +169,11 @@ def map_places(catalog: Catalog, positions: Mapping[str, tuple[float, float]]) -
     return tuple(sorted(places, key=lambda place: (place[2], place[4].casefold(), place[3])))
 
 
-def statistics(catalog: Catalog, venues: tuple[tuple[Term, tuple[Paper, ...]], ...], top: int = 10) -> dict[str, object]:
+def statistics(catalog: Catalog, venues: tuple[tuple[Term, tuple[Paper, ...]], ...], papers_per_year: PapersPerYear, top: int = 10) -> dict[str, object]:
     """What a maintainer looks at on /stats/: totals, the table behind the timeline, papers with
     code, the venues and tags used most, papers per category."""
     taxonomy = catalog.taxonomy
-    years, per_year = _papers_per_year(catalog)
+    years, per_year = papers_per_year
     tag_counts = sorted(((len(catalog.by_tag.get(term.slug, ())), term) for term in taxonomy.tags), key=lambda item: (-item[0], item[1].slug))
     return dict(
         count=len(catalog.papers),
