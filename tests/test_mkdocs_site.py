@@ -171,3 +171,26 @@ def test_a_dirty_build_keeps_the_whole_sites_search_index(tmp_path: Path):
     assert "A dirty edit." in (site / "papers" / edited.stem / "index.html").read_text(encoding="utf-8")
     assert "the search index is kept from the last full build" in dirty.stderr
     assert bundle_contents(site / "pagefind") == whole and len(whole["pages"]) > 100
+
+
+def test_the_theme_files_copied_into_the_site_are_those_mkdocs_lists(tmp_path: Path):
+    """The plugin's theme environment lists the theme's folders without their hidden ones
+    (site_gen/mkdocs/theme.py), whose files MkDocs drops: the same files, from the same folders,
+    as MkDocs' own loader gives. Among the theme's folders, one of the list's own with a hidden
+    folder and a hidden file."""
+    import jinja2
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files
+
+    root = copy_repository_list(tmp_path / "list")
+    (root / "mkdocs.yml").write_text((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("theme:\n", "theme:\n  custom_dir: overrides\n"), encoding="utf-8")
+    for path in ("overrides/.hidden/theirs.css", "overrides/assets/.theirs.js", "overrides/assets/theirs.js", "overrides/assets/deep/er/theirs.png"):
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text("/* a file of the list's theme */", encoding="utf-8")
+    config = load_config(str(root / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
+    ours, mkdocs_own = Files([]), Files([])
+    ours.add_files_from_theme(config.theme.get_env(), config)
+    mkdocs_own.add_files_from_theme(jinja2.Environment(loader=jinja2.FileSystemLoader(config.theme.dirs)), config)
+    assert [(f.src_uri, f.abs_src_path) for f in ours] == [(f.src_uri, f.abs_src_path) for f in mkdocs_own]
+    assert {"assets/theirs.js", "assets/deep/er/theirs.png", "assets/paper-list/filters.js"} <= {f.src_uri for f in ours}

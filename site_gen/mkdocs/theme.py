@@ -3,9 +3,11 @@ maintainer chooses (site name and URL, palette, features)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import jinja2
 import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel
@@ -47,9 +49,42 @@ def configure(config, project: Project) -> None:
     if str(OVERRIDES) not in config.theme.dirs:
         # After the list's own custom_dir, which can override these in turn; before Material's.
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES))
+    config.theme.get_env = _listing_visible_files(config.theme.get_env)
     config.extra_css[:0] = [style for style in STYLES if style not in config.extra_css]
     config.extra_javascript[:0] = [script for script in SCRIPTS if script not in map(str, config.extra_javascript)]
     config.markdown_extensions.extend(name for name in MARKDOWN_EXTENSIONS if name not in config.markdown_extensions)
+
+
+class _ThemeFiles(jinja2.FileSystemLoader):
+    """The theme's folders, whose files MkDocs lists to copy into the site those that are not
+    templates (`Files.add_files_from_theme`, through its Jinja loader's `list_templates`), and
+    then drops those of hidden folders, among others. Material's `.icons` holds ~14,000 of its
+    ~14,500 files (SVGs its templates include): listing and dropping them took ~0.05 s of every
+    build, a twentieth of a rebuild of `make serve` at 10,000 papers. These are listed without
+    going into hidden folders."""
+
+    def list_templates(self) -> list[str]:
+        found = set()
+        for folder in self.searchpath:
+            for parent, subfolders, names in os.walk(folder, followlinks=self.followlinks):
+                subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+                relative = Path(parent).relative_to(folder).as_posix()
+                found.update(names if relative == "." else (f"{relative}/{name}" for name in names))
+        return sorted(found)
+
+
+def _listing_visible_files(make_environment: Callable[[], jinja2.Environment]) -> Callable[[], jinja2.Environment]:
+    """The theme's `get_env`, its environment's loader a `_ThemeFiles` (where it is MkDocs' plain
+    one of the theme's folders)."""
+
+    def get_env() -> jinja2.Environment:
+        environment = make_environment()
+        loader = environment.loader
+        if type(loader) is jinja2.FileSystemLoader:
+            environment.loader = _ThemeFiles(loader.searchpath, loader.encoding, loader.followlinks)
+        return environment
+
+    return get_env
 
 
 def require_generated_tree(project: Project) -> None:
