@@ -124,6 +124,27 @@ def test_pages_do_not_embed_every_paper_in_the_navigation(seed_site: Path):
     assert "papers/" not in nav.replace("papers/\"", "")  # only the "All papers" tab links there
 
 
+def test_the_tabs_and_the_navigation_link_the_same_pages_from_every_page(seed_site: Path):
+    """Rendered once for many pages (site_gen/mkdocs/fragment_cache.py), the tabs and the
+    navigation must still link, from each, the pages they name: "Authors" is ../ from an author's
+    page and ../../authors/ from a paper's."""
+    from urllib.parse import urldefrag, urljoin
+
+    def targets(page: str, link_class: str) -> set[str]:
+        html = (seed_site / page / "index.html").read_text(encoding="utf-8")
+        hrefs = re.findall(rf'<a href="([^"]*)" class="{link_class}\b', html)
+        # Not the page's own table of contents.
+        return {urldefrag(urljoin(f"https://example.org/{page}", href))[0] for href in hrefs} - {f"https://example.org/{page}"}
+
+    outside_the_nav = ["papers/galore/", "papers/natural-galore/", "papers/agent-k/", "authors/zhenyu-zhang/", "authors/tianlong-chen/",
+                       "tags/llm/", "tags/low-rank/", "years/2024/", "venues/icml/"]
+    for link_class in ("md-tabs__link", "md-nav__link"):
+        home = targets("", link_class) | {"https://example.org/"}
+        assert {"https://example.org/authors/", "https://example.org/papers/", "https://example.org/tags/"} <= home
+        for page in outside_the_nav:
+            assert targets(page, link_class) == home, (page, link_class)
+
+
 def test_hostile_list_builds_and_injects_nothing(tmp_path: Path):
     listing = PaperList(tmp_path / "hostile")
     taxonomy = (listing.root / "papers/_taxonomy.yml").read_text()

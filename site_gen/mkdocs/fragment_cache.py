@@ -1,6 +1,7 @@
 """`{% call fragment_cache(*key) %}...{% endcall %}`: a template global with which the theme
-overrides render the navigation and tabs once per build for the pages outside the nav (every
-paper and tag page), and the header around the page title once per page depth (`base_url`).
+overrides render the navigation and tabs once per build and folder for the pages outside the
+nav (every paper and tag page: their links are relative to the page's folder), and the header
+around the page title once per page depth (`base_url`: it links only the home page).
 Templates fall back to rendering them when it is absent (another builder, the plugin disabled).
 """
 
