@@ -96,33 +96,54 @@ def test_an_edit_shows_and_the_pages_it_left_alone_stay_served(preview):
 
 
 def test_a_rebuilt_page_is_the_page_a_whole_build_makes(preview, tmp_path):
-    """A rebuild after an edit reads only the pages it builds, the pages of the nav, the
-    hand-written ones and the files at the generated tree's root (site_gen/mkdocs/serve.py):
-    what it builds is what `mkdocs build` makes of the whole tree, links and all."""
+    """A rebuild after an edit reads only the pages it builds and what they link to, the pages of
+    the nav, the hand-written ones and the files at the generated tree's root
+    (site_gen/mkdocs/serve.py): what it builds is what `mkdocs build` makes of the whole tree,
+    links and all."""
+    import yaml
+
     root, base, log = preview
-    paper = root / "papers" / f"{PAPER}.yml"
-    built = log.read_text(encoding="utf-8").count("Documentation built")
-    time.sleep(1)
-    # A new title moves the paper in its listings: its category's, tags', authors', year's, venue's.
-    paper.write_text(paper.read_text(encoding="utf-8").replace("GaLore: Memory-Efficient", "GaLore Retitled: Memory-Efficient"), encoding="utf-8")
-    deadline = time.monotonic() + 60
-    while log.read_text(encoding="utf-8").count("Documentation built") == built:
-        assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
-        time.sleep(0.2)
-    rebuild = log.read_text(encoding="utf-8").split("Documentation built")[built]
-    assert "Building documentation" in rebuild and not re.search(r"WARNING(?!.*'dirty' build)", rebuild), rebuild
-    read = {path.relative_to(root / "build" / REBUILT_TREE).as_posix() for path in (root / "build" / REBUILT_TREE).rglob("*.md")}
-    assert f"papers/{PAPER}.md" in read and "papers/agent-k.md" not in read  # a paper of another category
-    site = tmp_path / "whole"
-    subprocess.run(
-        [BIN / "mkdocs", "build", "--strict", "--site-dir", site], cwd=root, check=True, capture_output=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"{base}/"},
-    )
-    pages = [f"papers/{PAPER}/", "categories/memory-efficient-training/", "tags/low-rank/", "years/2024/", "papers/", "authors/zhenyu-zhang/", "venues/icml/"]
-    for page in pages:
-        whole = (site / page / "index.html").read_text(encoding="utf-8")
-        assert "GaLore Retitled" in whole, page
-        assert fetch(f"{base}/{page}") == whole, page
+    papers = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) for path in (root / "papers").glob("[!_]*.yml")}
+    newest = max(papers, key=lambda paper_id: (str(papers[paper_id]["added"]), paper_id))
+    taxonomy = yaml.safe_load((root / "papers" / "_taxonomy.yml").read_text(encoding="utf-8"))
+    new_tag = next(tag["slug"] for tag in taxonomy["tags"] if tag["slug"] not in papers[newest]["tags"])
+
+    def retitled(paper_id: str, title: str, tags: list[str] | None = None) -> None:
+        fields = {**papers[paper_id], "title": title, **({"tags": tags} if tags else {})}
+        (root / "papers" / f"{paper_id}.yml").write_text(yaml.safe_dump(fields, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+    edits = [
+        # A new title moves the paper in its listings: its category's, tags', authors', year's, venue's.
+        (lambda: retitled(PAPER, "GaLore Retitled: Memory-Efficient LLM Training"), "GaLore Retitled",
+         [f"papers/{PAPER}/", "categories/memory-efficient-training/", "tags/low-rank/", "years/2024/", "papers/", "authors/zhenyu-zhang/", "venues/icml/"]),
+        # The newest paper is on the home page, which links to its page; a tag more changes the
+        # tags' index, which links to every tag's page.
+        (lambda: retitled(newest, "Newest Retitled", [*papers[newest]["tags"], new_tag]), "Newest Retitled",
+         ["", f"papers/{newest}/", f"tags/{new_tag}/", f"categories/{papers[newest]['category']}/"]),
+    ]
+    for number, (edit_the_list, shown, pages) in enumerate(edits):
+        built = log.read_text(encoding="utf-8").count("Documentation built")
+        time.sleep(1)
+        edit_the_list()
+        deadline = time.monotonic() + 60
+        while log.read_text(encoding="utf-8").count("Documentation built") == built:
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.2)
+        rebuild = log.read_text(encoding="utf-8").split("Documentation built")[built]
+        assert "Building documentation" in rebuild and not re.search(r"WARNING(?!.*'dirty' build)", rebuild), rebuild
+        read = {path.relative_to(root / "build" / REBUILT_TREE).as_posix() for path in (root / "build" / REBUILT_TREE).rglob("*.md")}
+        assert "papers/agent-k.md" not in read  # a paper of another category, shown on no page the edits change
+        site = tmp_path / f"whole-{number}"
+        subprocess.run(
+            [BIN / "mkdocs", "build", "--strict", "--site-dir", site], cwd=root, check=True, capture_output=True,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"{base}/"},
+        )
+        for page in pages:
+            whole = (site / page / "index.html").read_text(encoding="utf-8")
+            assert shown in whole, page
+            assert fetch(f"{base}/{page}") == whole, page
+    # The last rebuild read what the pages it built link to, no more.
+    assert {f"papers/{newest}.md", f"tags/{new_tag}.md", "index.md", "tags/index.md"} <= read
 
 
 def test_a_rebuild_reads_the_pages_to_build_the_nav_and_the_hand_written_and_root_files(tmp_path):

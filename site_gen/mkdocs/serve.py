@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import gc
 import os
+import posixpath
+import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 from mkdocs.exceptions import PluginError
@@ -204,9 +207,11 @@ def tree_to_rebuild(project: Project, config, unbuilt: frozenset[str]) -> Path |
     its docs folder (at 10,000 papers, ~15,000 files: ~0.2 s) and goes through all of them again
     seven times a build (~0.03 s each), to build the few that an edit changed. So a rebuild is
     given a folder of links to what it reads instead (`REBUILT_TREE`, remade for each): the
-    generated pages to build (`unbuilt`), the pages the nav lists, the hand-written files and the
-    files at the tree's root (the exports, the nav). Generated pages link by Markdown only to
-    those (the indexes and the exports); every other page is on show as the last build wrote it.
+    generated pages to build (`unbuilt`) and the files their Markdown links point to (the home
+    page's to the newest papers, the tags' index's to every tag: MkDocs resolves those links, and
+    warns of any whose file it does not have), the pages the nav lists, the hand-written files
+    and the files at the tree's root (the exports, the nav). Every other page is on show as the
+    last build wrote it.
     Symbolic links: MkDocs reads and compares (by mtime) the files they point to, and a hard link
     would change a file's ctime, by which the next `site-gen build` knows that it is as written.
     None, for the whole tree, when a hand-written page is to be built (it may link to any page),
@@ -219,7 +224,7 @@ def tree_to_rebuild(project: Project, config, unbuilt: frozenset[str]) -> Path |
         at_root = {entry.name for entry in entries if entry.is_file()}
     folder = project.output_dir.parent / REBUILT_TREE
     shutil.rmtree(folder, ignore_errors=True)
-    for path in sorted(at_root | theme.nav_paths(config) | hand_written | unbuilt):
+    for path in sorted(at_root | theme.nav_paths(config) | hand_written | unbuilt | _link_targets(tree, unbuilt)):
         source = tree / path
         if not source.is_file():  # a URL in the nav, a page the edit removed
             continue
@@ -227,6 +232,33 @@ def tree_to_rebuild(project: Project, config, unbuilt: frozenset[str]) -> Path |
         linked.parent.mkdir(parents=True, exist_ok=True)
         linked.symlink_to(source)
     return folder
+
+
+# The target of a Markdown link, [text](target) or [text](<target> "title"): what the generated
+# pages' templates write.
+_MARKDOWN_LINK = re.compile(r"\]\(\s*<?([^\s)>]+)")
+
+
+def _link_targets(tree: Path, pages: Iterable[str]) -> set[str]:
+    """The paths in `tree` that the Markdown links of its `pages` (those of them that are
+    Markdown) point to, as MkDocs resolves them: relative to the page, without a fragment."""
+    targets = set()
+    for page in pages:
+        if not page.endswith(".md"):
+            continue
+        try:
+            text = (tree / page).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):  # gone since, or not text: nothing MkDocs resolves
+            continue
+        folder = posixpath.dirname(page)
+        for link in _MARKDOWN_LINK.findall(text):
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+                continue
+            target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
+            if not target.startswith("../"):
+                targets.add(target)
+    return targets
 
 
 def _hand_written(project: Project) -> set[str]:
