@@ -205,7 +205,7 @@ REBUILT_TREE = ".preview-rebuild"
 def tree_to_rebuild(project: Project, config, unbuilt: frozenset[str]) -> Path | None:
     """A rebuild of `mkdocs serve --dirty`, after an edit: MkDocs makes an object of every file in
     its docs folder (at 10,000 papers, ~15,000 files: ~0.2 s) and goes through all of them again
-    seven times a build (~0.03 s each), to build the few that an edit changed. So a rebuild is
+    seven times a build (~0.01 s each), to build the few that an edit changed. So a rebuild is
     given a folder of links to what it reads instead (`REBUILT_TREE`, remade for each): the
     generated pages to build (`unbuilt`) and the files their Markdown links point to (the home
     page's to the newest papers, the tags' index's to every tag: MkDocs resolves those links, and
@@ -270,9 +270,9 @@ def _hand_written(project: Project) -> set[str]:
 def leave_out_unchanged(pages: Sequence[File], written: frozenset[str], project: Project) -> None:
     """A rebuild of `mkdocs serve --dirty`, after one edit: the generated pages outside the nav
     (of the build's documentation `pages`) that the edit left as they were are still on show as
-    the last build wrote them, so MkDocs is
-    told to leave them out rather than make and check a page of each (at 10,000 papers ~0.4 s of
-    every rebuild). Links to them from hand-written pages are then reported at INFO level."""
+    the last build wrote them, so MkDocs is told to leave them out rather than make and check a
+    page of each (at 10,000 papers ~0.4 s of every rebuild). Links to them from hand-written pages
+    are then reported at INFO level."""
     hand_written = _hand_written(project)
     for file in pages:
         if file.inclusion.is_not_in_nav() and file.src_uri not in written and file.src_uri not in hand_written:
