@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -149,7 +150,7 @@ def test_a_rebuilt_page_is_the_page_a_whole_build_makes(preview, tmp_path):
 def test_a_rebuild_reads_the_pages_to_build_the_nav_and_the_hand_written_and_root_files(tmp_path):
     from mkdocs.config import load_config
 
-    from site_gen.mkdocs.serve import tree_to_rebuild
+    from site_gen.mkdocs.serve import hand_written, tree_to_rebuild
     from site_gen.project import Project
 
     root = copy_repository_list(tmp_path / "list")
@@ -159,20 +160,25 @@ def test_a_rebuild_reads_the_pages_to_build_the_nav_and_the_hand_written_and_roo
     config = load_config(str(root / "mkdocs.yml"))
     config = config.plugins.on_config(config)  # as a build does: the docs folder is the generated tree
     to_build = frozenset({f"papers/{PAPER}.md", "tags/low-rank.md"})
-    folder = tree_to_rebuild(project, config, to_build)
+    docs = hand_written(project)
+    assert docs == {path.relative_to(root / "docs").as_posix() for path in (root / "docs").rglob("*") if path.is_file()} and "about.md" in docs
+    folder = tree_to_rebuild(project, config, to_build, docs)
     assert folder == root / "build" / REBUILT_TREE
     read = {path.relative_to(folder).as_posix(): path for path in folder.rglob("*") if not path.is_dir()}
-    hand_written = {path.relative_to(root / "docs").as_posix() for path in (root / "docs").rglob("*") if path.is_file()}
-    assert hand_written <= read.keys() and to_build <= read.keys()
+    assert docs <= read.keys() and to_build <= read.keys()
     assert {".nav.yml", "index.md", "papers.json", "papers.bib", "feed.xml", "categories/index.md", "authors/index.md", "papers/index.md"} <= read.keys()
     assert f"papers/{OTHER}.md" not in read and not any(path.startswith("authors/") and path != "authors/index.md" for path in read)
     assert all(path.is_symlink() and path.resolve() == tree / name for name, path in read.items())
     # Remade for each rebuild: nothing of the last one's is left.
-    assert f"papers/{PAPER}.md" not in {path.relative_to(folder).as_posix() for path in tree_to_rebuild(project, config, frozenset()).rglob("*")}
+    assert f"papers/{PAPER}.md" not in {path.relative_to(folder).as_posix() for path in tree_to_rebuild(project, config, frozenset(), docs).rglob("*")}
     # A hand-written page may link to any generated page, and another plugin may look for any file.
-    assert tree_to_rebuild(project, config, to_build | {"about.md"}) is None
+    assert tree_to_rebuild(project, config, to_build | {"about.md"}, docs) is None
     with_search = load_config(str(root / "mkdocs.yml"), plugins=["paper-list", "search"])
-    assert tree_to_rebuild(project, with_search.plugins.on_config(with_search), to_build) is None
+    assert tree_to_rebuild(project, with_search.plugins.on_config(with_search), to_build, docs) is None
+    # Where the folder cannot be made (here a file is in its place), the whole tree, not a traceback.
+    shutil.rmtree(folder)
+    folder.write_text("in the way", encoding="utf-8")
+    assert tree_to_rebuild(project, config, to_build, docs) is None
 
 
 def test_an_edit_is_built_once_and_the_preview_then_stays_idle(preview):

@@ -202,7 +202,7 @@ def watch_by_events(server, made_of: Callable[[str], bool]) -> None:
 REBUILT_TREE = ".preview-rebuild"
 
 
-def tree_to_rebuild(project: Project, config, unbuilt: frozenset[str]) -> Path | None:
+def tree_to_rebuild(project: Project, config, unbuilt: frozenset[str], hand_written: frozenset[str]) -> Path | None:
     """A rebuild of `mkdocs serve --dirty`, after an edit: MkDocs makes an object of every file in
     its docs folder (at 10,000 papers, ~15,000 files: ~0.2 s) and goes through all of them again
     seven times a build (~0.01 s each), to build the few that an edit changed. So a rebuild is
@@ -214,23 +214,27 @@ def tree_to_rebuild(project: Project, config, unbuilt: frozenset[str]) -> Path |
     last build wrote it.
     Symbolic links: MkDocs reads and compares (by mtime) the files they point to, and a hard link
     would change a file's ctime, by which the next `site-gen build` knows that it is as written.
-    None, for the whole tree, when a hand-written page is to be built (it may link to any page),
-    or when the list uses another plugin (it may look for any file)."""
-    hand_written = _hand_written(project)
+    None, for the whole tree, when one of the `hand_written` files is to be built (a page may
+    link to any page), when the list uses another plugin (it may look for any file), or where
+    the folder cannot be made (no symbolic links on this file system)."""
     if hand_written & unbuilt or set(config.plugins) != {"paper-list"}:
         return None
     tree = project.output_dir.resolve()  # the version on show, whatever the next build does
-    with os.scandir(tree) as entries:
-        at_root = {entry.name for entry in entries if entry.is_file()}
     folder = project.output_dir.parent / REBUILT_TREE
-    shutil.rmtree(folder, ignore_errors=True)
-    for path in sorted(at_root | theme.nav_paths(config) | hand_written | unbuilt | _link_targets(tree, unbuilt)):
-        source = tree / path
-        if not source.is_file():  # a URL in the nav, a page the edit removed
-            continue
-        linked = folder / path
-        linked.parent.mkdir(parents=True, exist_ok=True)
-        linked.symlink_to(source)
+    try:
+        with os.scandir(tree) as entries:
+            at_root = {entry.name for entry in entries if entry.is_file()}
+        shutil.rmtree(folder, ignore_errors=True)
+        for path in sorted(at_root | theme.nav_paths(config) | hand_written | unbuilt | _link_targets(tree, unbuilt)):
+            source = tree / path
+            if not source.is_file():  # a URL in the nav, a page the edit removed
+                continue
+            linked = folder / path
+            linked.parent.mkdir(parents=True, exist_ok=True)
+            linked.symlink_to(source)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
     return folder
 
 
@@ -261,19 +265,18 @@ def _link_targets(tree: Path, pages: Iterable[str]) -> set[str]:
     return targets
 
 
-def _hand_written(project: Project) -> set[str]:
+def hand_written(project: Project) -> frozenset[str]:
     """The paths in the generated tree of the files copied there from docs/."""
     docs = project.docs_dir
-    return {path.relative_to(docs).as_posix() for path in docs.rglob("*") if path.is_file()} if docs.is_dir() else set()
+    return frozenset(path.relative_to(docs).as_posix() for path in docs.rglob("*") if path.is_file()) if docs.is_dir() else frozenset()
 
 
-def leave_out_unchanged(pages: Sequence[File], written: frozenset[str], project: Project) -> None:
+def leave_out_unchanged(pages: Sequence[File], written: frozenset[str], hand_written: frozenset[str]) -> None:
     """A rebuild of `mkdocs serve --dirty`, after one edit: the generated pages outside the nav
     (of the build's documentation `pages`) that the edit left as they were are still on show as
     the last build wrote them, so MkDocs is told to leave them out rather than make and check a
-    page of each (at 10,000 papers ~0.4 s of every rebuild). Links to them from hand-written pages
-    are then reported at INFO level."""
-    hand_written = _hand_written(project)
+    page of each (at 10,000 papers ~0.4 s of every rebuild). Links to them from `hand_written`
+    pages are then reported at INFO level."""
     for file in pages:
         if file.inclusion.is_not_in_nav() and file.src_uri not in written and file.src_uri not in hand_written:
             file.inclusion = InclusionLevel.EXCLUDED
